@@ -1,0 +1,89 @@
+"""kerastutor: a teaching toolkit for training and evaluating Keras models.
+
+Modules, by what a learner would call them:
+
+- `kerastutor.data`: MNIST (online, from a directory, or the bundled offline subset) and the
+  tutorials' seeded synthetic data.
+- `kerastutor.models`: the tutorials' models, custom losses and metrics, name lookups.
+- `kerastutor.pipelines`: one data set fed five ways (NumPy, PyDataset, tf.data, torch, generator).
+- `kerastutor.callbacks`: Keras callbacks of the course.
+
+Every public name is also available here (`kerastutor.load_mnist`, ...). Names are imported
+on first use, so `import kerastutor` is instant and loads neither TensorFlow, torch,
+ipywidgets nor matplotlib.
+
+>>> import kerastutor as kt
+>>> kt.get_digits_model().count_params()
+55050
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from kerastutor import _quiet
+
+# Keep TensorFlow's C++ start-up lines out of notebooks (see kerastutor/_quiet.py).
+_quiet.install()
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "data": [
+        "load_mnist",
+        "mnist_info",
+        "MnistFileError",
+        "MnistInfo",
+        "make_random_classification",
+        "make_multi_input_data",
+        "BUNDLED_MNIST",
+    ],
+    "models": [
+        "get_quickstart_model",
+        "get_digits_model",
+        "get_compiled_digits_model",
+        "get_random_data_model",
+        "get_compiled_random_data_model",
+        "get_multi_io_model",
+        "get_compiled_multi_io_model",
+        "get_optimizer",
+        "get_loss",
+        "get_metric",
+        "OPTIMIZERS",
+        "mean_absolute_error_loss",
+        "ScaledMeanAbsoluteError",
+        "mean_prediction",
+        "CategoricalTruePositives",
+    ],
+    "pipelines": [
+        "PIPELINES",
+        "Pipeline",
+        "PipelineError",
+        "make_pipeline",
+        "ArrayPyDataset",
+        "make_tf_dataset",
+        "make_dataloader",
+        "make_generator",
+        "check_fit_arguments",
+        "check_class_weight",
+        "class_weight_to_sample_weight",
+        "balanced_class_weight",
+    ],
+    "callbacks": ["LossHistory"],
+}
+_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kerastutor' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(list(globals()) + __all__)

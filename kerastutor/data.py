@@ -1,0 +1,273 @@
+"""Data sets of the course: MNIST from the best source at hand, and the tutorials' seeded
+synthetic data.
+
+`load_mnist()` returns `(x_train, y_train), (x_test, y_test)` exactly like
+`keras.datasets.mnist.load_data()`, but it also works offline: with no network it falls back to
+a stratified subset of real MNIST (10,000 train / 2,000 test images) shipped in the package.
+
+Sources, tried in this order by `source="auto"`:
+
+1. `$KERASTUTOR_MNIST_DIR/mnist.npz`, when an instructor names a directory holding a full copy;
+2. the Keras cache, `~/.keras/datasets/mnist.npz` (where `keras.datasets.mnist` keeps it);
+3. a download into that cache, with a short timeout, unless `KERASTUTOR_OFFLINE=1`;
+4. the bundled subset.
+
+Example:
+
+>>> import kerastutor as kt
+>>> (x_train, y_train), (x_test, y_test) = kt.load_mnist(source="bundled", verbose=False)
+>>> x_train.shape, y_train.shape, x_test.shape
+((10000, 28, 28), (10000,), (2000, 28, 28))
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+__all__ = [
+    "MnistFileError",
+    "MnistInfo",
+    "load_mnist",
+    "mnist_info",
+    "make_random_classification",
+    "make_multi_input_data",
+    "BUNDLED_MNIST",
+]
+
+BUNDLED_MNIST = Path(__file__).with_name("datasets") / "mnist_subset.npz"
+MNIST_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
+MNIST_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
+DOWNLOAD_TIMEOUT = 5.0  # seconds; a blocked network must not stall a lesson
+_SOURCES = ("auto", "dir", "cache", "download", "bundled")
+
+
+class MnistFileError(ValueError):
+    """An MNIST file that cannot be used: missing keys, wrong shapes or not an .npz at all."""
+
+
+@dataclass(frozen=True)
+class MnistInfo:
+    """Where the last `load_mnist()` call found its data."""
+
+    source: str
+    path: str
+    n_train: int
+    n_test: int
+
+    def __str__(self) -> str:
+        return (
+            f"MNIST from {self.source} ({self.path}): "
+            f"{self.n_train:,} train / {self.n_test:,} test images"
+        )
+
+
+_last_info: MnistInfo | None = None
+
+
+def mnist_info() -> MnistInfo | None:
+    """Return where the most recent `load_mnist()` call got its data (None before any call)."""
+    return _last_info
+
+
+def _keras_cache_file() -> Path:
+    base = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras"))
+    return base / "datasets" / "mnist.npz"
+
+
+def _offline() -> bool:
+    return os.environ.get("KERASTUTOR_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _read_npz(path: Path) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """Read and validate an MNIST .npz; errors name the file and how to fix it."""
+    fix = (
+        "Delete or replace the file with a real MNIST .npz (keys x_train, y_train, x_test, "
+        "y_test), or call load_mnist(source='bundled') to use the copy shipped with kerastutor."
+    )
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            missing = {"x_train", "y_train", "x_test", "y_test"} - set(f.files)
+            if missing:
+                raise MnistFileError(f"{path} lacks the arrays {sorted(missing)}. {fix}")
+            arrays = {k: f[k] for k in ("x_train", "y_train", "x_test", "y_test")}
+    except MnistFileError:
+        raise
+    except Exception as exc:  # zipfile, pickle and OS errors all mean "not a usable .npz"
+        raise MnistFileError(f"{path} is not a readable .npz file ({exc}). {fix}") from exc
+    for split in ("train", "test"):
+        x, y = arrays[f"x_{split}"], arrays[f"y_{split}"]
+        if x.ndim != 3 or x.shape[1:] != (28, 28):
+            raise MnistFileError(f"{path}: x_{split} has shape {x.shape}, not (n, 28, 28). {fix}")
+        if y.shape != (x.shape[0],):
+            raise MnistFileError(
+                f"{path}: y_{split} has shape {y.shape} but x_{split} has {x.shape[0]} "
+                f"images. {fix}"
+            )
+        if y.size and (y.min() < 0 or y.max() > 9):
+            raise MnistFileError(f"{path}: y_{split} holds labels outside 0-9. {fix}")
+    return (arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _download(target: Path, timeout: float) -> bool:
+    """Fetch MNIST into the Keras cache; return False (never hang) when the network fails."""
+    try:
+        with urllib.request.urlopen(MNIST_URL, timeout=timeout) as response:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as tmp:
+                shutil.copyfileobj(response, tmp)
+        if _sha256(Path(tmp.name)) != MNIST_SHA256:
+            os.unlink(tmp.name)
+            return False
+        os.replace(tmp.name, target)  # atomic: a half-written file never sits in the cache
+        return True
+    except (urllib.error.URLError, OSError, TimeoutError, ValueError):
+        return False
+
+
+def load_mnist(
+    source: str = "auto",
+    *,
+    verbose: bool = True,
+    timeout: float = DOWNLOAD_TIMEOUT,
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """Load MNIST as `(x_train, y_train), (x_test, y_test)`, uint8 images and labels.
+
+    Args:
+        source: `"auto"` tries, in order, `$KERASTUTOR_MNIST_DIR`, the Keras cache, a
+            download (skipped when `KERASTUTOR_OFFLINE=1`) and the bundled subset.
+            `"dir"`, `"cache"`, `"download"` or `"bundled"` ask for one source only.
+            The course notebooks use `"bundled"` so that every cell runs in seconds.
+        verbose: print one line saying which source was used and how many images it has.
+        timeout: seconds to wait for the download before falling back.
+
+    Returns:
+        Two tuples of NumPy arrays, as `keras.datasets.mnist.load_data()` returns.
+
+    Example:
+
+    >>> (x, y), _ = load_mnist("bundled", verbose=False)
+    >>> x.dtype, int(y.max())
+    (dtype('uint8'), 9)
+    """
+    global _last_info
+    if source not in _SOURCES:
+        raise ValueError(f"Unknown MNIST source {source!r}. Choose one of {list(_SOURCES)}.")
+
+    chosen: tuple[str, Path] | None = None
+    directory = os.environ.get("KERASTUTOR_MNIST_DIR")
+    if source in ("auto", "dir") and directory:
+        path = Path(directory).expanduser() / "mnist.npz"
+        if not path.is_file():
+            raise FileNotFoundError(
+                f"KERASTUTOR_MNIST_DIR={directory} but {path} does not exist. Put the full "
+                "mnist.npz there, or unset KERASTUTOR_MNIST_DIR to use another source."
+            )
+        chosen = ("KERASTUTOR_MNIST_DIR", path)
+    elif source == "dir":
+        raise ValueError(
+            "source='dir' needs KERASTUTOR_MNIST_DIR set to a directory with mnist.npz."
+        )
+
+    cache = _keras_cache_file()
+    if chosen is None and source in ("auto", "cache") and cache.is_file():
+        chosen = ("the Keras cache", cache)
+    if chosen is None and source in ("auto", "download"):
+        if source == "download" or not _offline():
+            if _download(cache, timeout):
+                chosen = ("a download into the Keras cache", cache)
+            elif source == "download":
+                raise ConnectionError(
+                    f"Could not download MNIST within {timeout:.0f} s. Check the network, or use "
+                    "load_mnist(source='bundled') for the copy shipped with kerastutor."
+                )
+    if chosen is None and source == "cache":
+        raise FileNotFoundError(f"No MNIST in the Keras cache ({cache}). Try source='auto'.")
+    if chosen is None:
+        chosen = ("the bundled subset", BUNDLED_MNIST)
+
+    label, path = chosen
+    (x_train, y_train), (x_test, y_test) = _read_npz(path)
+    _last_info = MnistInfo(label, str(path), len(x_train), len(x_test))
+    if verbose:
+        print(_last_info)
+    return (x_train, y_train), (x_test, y_test)
+
+
+def make_random_classification(
+    n_train: int = 1000,
+    n_val: int = 200,
+    n_test: int = 200,
+    n_features: int = 32,
+    n_classes: int = 10,
+    seed: int = 0,
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The tutorials' random data: uniform features in [0, 1) and random integer labels.
+
+    There is nothing to learn in it, which is the point: a model's accuracy stays near
+    `1 / n_classes` on unseen data while it can still memorise the training set.
+
+    Returns:
+        `{"train": (x, y), "val": (x, y), "test": (x, y)}`, float32 features, int64 labels.
+
+    Example:
+
+    >>> data = make_random_classification(seed=1)
+    >>> data["train"][0].shape, data["val"][1].shape
+    ((1000, 32), (200,))
+    """
+    rng = np.random.default_rng(seed)
+    out = {}
+    for split, n in (("train", n_train), ("val", n_val), ("test", n_test)):
+        x = rng.random((n, n_features), dtype=np.float32)
+        y = rng.integers(0, n_classes, size=n)
+        out[split] = (x, y)
+    return out
+
+
+def make_multi_input_data(
+    n: int = 100,
+    timesteps: int = 20,
+    n_classes: int = 5,
+    seed: int = 0,
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Random inputs and targets for the image + time-series model (`get_multi_io_model`).
+
+    Returns:
+        `(inputs, targets)` as dicts keyed by the model's input and output names:
+        `img_input` (n, 32, 32, 3), `ts_input` (n, timesteps, 10), `score_output` (n, 1)
+        and one-hot `class_output` (n, n_classes).
+
+    Example:
+
+    >>> x, y = make_multi_input_data(n=8, seed=3)
+    >>> x["img_input"].shape, y["class_output"].shape
+    ((8, 32, 32, 3), (8, 5))
+    """
+    rng = np.random.default_rng(seed)
+    inputs = {
+        "img_input": rng.random((n, 32, 32, 3), dtype=np.float32),
+        "ts_input": rng.random((n, timesteps, 10), dtype=np.float32),
+    }
+    labels = rng.integers(0, n_classes, size=n)
+    targets = {
+        "score_output": rng.random((n, 1), dtype=np.float32),
+        "class_output": np.eye(n_classes, dtype=np.float32)[labels],
+    }
+    return inputs, targets

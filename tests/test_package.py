@@ -1,0 +1,49 @@
+"""The package's shape: light import, every public name resolves, modules say their job."""
+
+import importlib
+import subprocess
+import sys
+
+import pytest
+
+import kerastutor
+
+MODULES = ["data", "models", "pipelines", "callbacks"]
+
+
+def test_import_loads_no_heavy_dependency():
+    code = (
+        "import sys, kerastutor\n"
+        "heavy = ('torch', 'ipywidgets', 'matplotlib', 'tensorflow')\n"
+        "print(','.join(m for m in heavy if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+def test_numpy_pipeline_does_not_import_torch():
+    code = (
+        "import sys, numpy as np, kerastutor as kt\n"
+        "kt.make_pipeline('tf_data', np.zeros((4, 2)), np.zeros(4))\n"
+        "print('torch' in sys.modules, 'ipywidgets' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split()[-2:] == ["False", "False"]
+
+
+@pytest.mark.parametrize("name", kerastutor.__all__)
+def test_every_public_name_resolves(name):
+    assert getattr(kerastutor, name) is not None
+
+
+def test_unknown_name_is_an_attribute_error():
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        kerastutor.nope  # noqa: B018
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_module_has_docstring_and_exports(module):
+    mod = importlib.import_module(f"kerastutor.{module}")
+    assert mod.__doc__ and len(mod.__doc__.strip()) > 40
+    for name in mod.__all__:
+        assert name in kerastutor.__all__, f"{module}.{name} is not re-exported"
