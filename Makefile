@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml Makefile
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24,<27"
 	$(BIN)/python -m pip install --quiet "$(TORCH_SPEC)"
-	$(BIN)/python -m pip install --quiet -e ".[torch,lab,test]"
+	$(BIN)/python -m pip install --quiet -e ".[torch,lab,test,bench]"
 	@touch $(STAMP)
 
 lab: $(STAMP)
@@ -44,3 +44,6 @@ notebooks-strip: $(STAMP)
 
 clean:
 	rm -rf $(VENV)
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/liveplot.py

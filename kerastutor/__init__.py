@@ -6,7 +6,9 @@ Modules, by what a learner would call them:
   tutorials' seeded synthetic data.
 - `kerastutor.models`: the tutorials' models, custom losses and metrics, name lookups.
 - `kerastutor.pipelines`: one data set fed five ways (NumPy, PyDataset, tf.data, torch, generator).
-- `kerastutor.callbacks`: Keras callbacks of the course.
+- `kerastutor.callbacks`: Keras callbacks of the course, among them `LivePlot`.
+- `kerastutor.plots`: training curves of finished runs, and histories as pandas tables.
+- `kerastutor.widgets`: the training panel, the run board and the batch-size explorer.
 
 Every public name is also available here (`kerastutor.load_mnist`, ...). Names are imported
 on first use, so `import kerastutor` is instant and loads neither TensorFlow, torch,
@@ -69,7 +71,16 @@ _EXPORTS = {
         "class_weight_to_sample_weight",
         "balanced_class_weight",
     ],
-    "callbacks": ["LossHistory"],
+    "callbacks": ["LossHistory", "LivePlot"],
+    "plots": ["history_to_frame", "plot_history"],
+    "widgets": [
+        "TrainingPanel",
+        "RunBoard",
+        "Run",
+        "BatchSizeExplorer",
+        "BATCH_SIZES",
+        "SAMPLE_WEIGHT_RULES",
+    ],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 

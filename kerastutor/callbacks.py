@@ -1,4 +1,4 @@
-"""Keras callbacks of the course: a per-batch loss recorder (and, in `liveplot`, live curves).
+"""Keras callbacks of the course: `LivePlot` (live training curves) and `LossHistory`.
 
 Example:
 
@@ -13,9 +13,15 @@ Example:
 
 from __future__ import annotations
 
+import textwrap
+import time
+import warnings
+
 import keras
 
-__all__ = ["LossHistory"]
+from kerastutor.plots import LR_KEYS
+
+__all__ = ["LossHistory", "LivePlot"]
 
 
 class LossHistory(keras.callbacks.Callback):
@@ -36,3 +42,276 @@ class LossHistory(keras.callbacks.Callback):
     def on_train_batch_end(self, batch, logs=None):
         if logs and "loss" in logs:
             self.per_batch_losses.append(float(logs["loss"]))
+
+
+def _in_notebook() -> bool:
+    """True inside a Jupyter kernel (JupyterLab, Notebook 7, VS Code, Colab), else False."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and any(
+        cls.__name__ == "ZMQInteractiveShell" for cls in type(shell).__mro__
+    )
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.3g}" if abs(value) < 1e-3 or abs(value) >= 1e4 else f"{value:.4f}"
+
+
+class LivePlot(keras.callbacks.Callback):
+    """Live training curves for `model.fit`: one panel per loss and metric, redrawn in place.
+
+    Training values are solid, validation values dashed in the same colour; the learning rate
+    gets its own panel when it changes. The figure's title is a one-line status (epoch, time,
+    latest values), so `fit(..., verbose=0)` leaves the cell with one image and no progress
+    bars. In a plain script or terminal it prints one line per epoch and opens no window.
+
+    Drawing is throttled by wall time and by cost: every value is recorded, but the figure is
+    redrawn only when `min_interval` seconds have passed since the last redraw *and* drawing
+    has used at most `max_overhead` of the time since training began. The first epoch and the
+    final state are always drawn. A drawing error is reported once; training goes on.
+
+    Args:
+        name: the run's name in legends (useful with `compare_with`).
+        compare_with: earlier runs to draw underneath, `{name: History or .history dict}`.
+        per_batch: also draw the training loss after every batch, as a thin line.
+        metrics: the panels to show (default: every logged quantity).
+        min_interval: seconds between redraws, at least.
+        max_overhead: largest share of training time that drawing may use.
+        mode: `"auto"` (notebook if in a Jupyter kernel, else console), `"notebook"` or
+            `"console"`.
+        dpi, ncols: image resolution and panels per row.
+        widget: an `ipywidgets.Image` to draw into instead of the cell's output (the
+            training panel uses this; it also works from a background thread).
+
+    Example:
+
+    >>> import kerastutor as kt
+    >>> x, y = kt.make_random_classification()["train"]
+    >>> model = kt.get_compiled_random_data_model()
+    >>> plot = kt.LivePlot(mode="console")
+    >>> _ = model.fit(x, y, validation_split=0.2, epochs=2, verbose=0, callbacks=[plot])
+    epoch 1/2 ... loss ... val_loss ...
+    epoch 2/2 ...
+    >>> sorted(plot.history)   # what fit logged, plus the optimizer's learning rate
+    ['accuracy', 'learning_rate', 'loss', 'val_accuracy', 'val_loss']
+    """
+
+    def __init__(
+        self,
+        name: str = "run",
+        compare_with: dict | None = None,
+        per_batch: bool = False,
+        metrics: list[str] | None = None,
+        min_interval: float = 1.0,
+        max_overhead: float = 0.02,
+        mode: str = "auto",
+        dpi: int = 72,
+        ncols: int = 3,
+        widget=None,
+    ):
+        super().__init__()
+        if mode not in ("auto", "notebook", "console"):
+            raise ValueError(f"mode must be 'auto', 'notebook' or 'console', not {mode!r}.")
+        self.name = name
+        self.compare_with = dict(compare_with or {})
+        self.per_batch = per_batch
+        self.metrics = metrics
+        self.min_interval = min_interval
+        self.max_overhead = max_overhead
+        self.mode = mode
+        self.dpi = dpi
+        self.ncols = ncols
+        self.widget = widget
+        self.history: dict[str, list[float]] = {}
+        self.epochs: list[int] = []
+        self.batch_losses: list[tuple[float, float]] = []  # (fractional epoch, loss)
+        self.redraws = 0
+        self.draw_seconds: list[float] = []
+        self.figure = None
+        self.error: str | None = None
+
+    # ------------------------------------------------------------ Keras hooks
+
+    def on_train_begin(self, logs=None):
+        self.history, self.epochs, self.batch_losses = {}, [], []
+        self.redraws, self.draw_seconds, self.error = 0, [], None
+        self.figure, self._axes, self._lines, self._handle = None, {}, {}, None
+        self._series: tuple = ()
+        self._notebook = (
+            self.widget is not None
+            or self.mode == "notebook"
+            or (self.mode == "auto" and _in_notebook())
+        )
+        self._start = self._last_draw = time.perf_counter()
+        self._dirty = False
+        self._epoch_start = self._start
+        self._steps = (self.params or {}).get("steps") or 0
+        self._epochs_total = (self.params or {}).get("epochs")
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+        self._epoch_start = time.perf_counter()
+
+    def on_train_batch_end(self, batch, logs=None):
+        if not self.per_batch or not logs or "loss" not in logs:
+            return
+        steps = self._steps or (batch + 1)
+        self.batch_losses.append((self._epoch + (batch + 1) / steps, float(logs["loss"])))
+        self._dirty = True
+        if self._notebook:
+            self._maybe_draw(final=False)
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = dict(logs or {})
+        if not any(k in logs for k in LR_KEYS) and self.model is not None:
+            lr = _current_learning_rate(self.model)
+            if lr is not None:
+                logs["learning_rate"] = lr
+        for key, value in logs.items():
+            try:
+                self.history.setdefault(key, []).append(float(value))
+            except (TypeError, ValueError):
+                continue
+        self.epochs.append(epoch + 1)
+        self._dirty = True
+        if self._notebook:
+            self._maybe_draw(final=False, first=len(self.epochs) == 1)
+        else:
+            print(self.status_line(), flush=True)
+
+    def on_train_end(self, logs=None):
+        if self._notebook and self._dirty and self.epochs:
+            self._maybe_draw(final=True)
+
+    # ------------------------------------------------------------ text
+
+    def status_line(self) -> str:
+        """`epoch 3/10 · 4.2 s · loss 0.3012 · val_loss 0.4471 ...` for the latest epoch."""
+        if not self.epochs:
+            return f"{self.name}: no epoch finished yet"
+        total = f"/{self._epochs_total}" if self._epochs_total else ""
+        parts = [f"epoch {self.epochs[-1]}{total}", f"{time.perf_counter() - self._start:.1f} s"]
+        for key, values in self.history.items():
+            if key in LR_KEYS and len(set(values)) <= 1:
+                continue  # a constant learning rate is not news
+            parts.append(f"{key} {_fmt(values[-1])}")
+        return " · ".join(parts)
+
+    # ------------------------------------------------------------ drawing
+
+    def _maybe_draw(self, final: bool, first: bool = False) -> None:
+        if self.error is not None:
+            return
+        now = time.perf_counter()
+        elapsed = now - self._start
+        spent = sum(self.draw_seconds)
+        due = now - self._last_draw >= self.min_interval and spent <= self.max_overhead * elapsed
+        if not (final or first or due):
+            return
+        try:
+            self._draw()
+        except Exception as exc:  # a broken plot must never stop training
+            self.error = f"{type(exc).__name__}: {exc}"
+            warnings.warn(
+                f"LivePlot stopped drawing ({self.error}); training continues and "
+                "LivePlot.history still records every value.",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+        finally:
+            self._last_draw = time.perf_counter()
+            self.draw_seconds.append(self._last_draw - now)
+
+    def _draw(self) -> None:
+        from kerastutor import plots
+
+        keys = [k for run in (*self.compare_with.values(), self.history) for k in _keys(run)]
+        if self.batch_losses:
+            keys.insert(0, "loss")  # per-batch points can come before the first epoch ends
+        panels = plots.panel_names(keys)
+        if self.metrics is not None:
+            panels = [p for p in panels if p in self.metrics or p in LR_KEYS]
+        if self.history.get("learning_rate") and len(set(self.history["learning_rate"])) <= 1:
+            panels = [p for p in panels if p not in LR_KEYS]  # a constant rate needs no panel
+        series = (tuple(panels), tuple(self.history), bool(self.batch_losses))
+        if series != self._series:  # new panels or new series: lay the figure out again
+            self._build(panels)
+            self._series = series
+        for (panel, split), line in self._lines.items():
+            key = panel if split == "train" else f"val_{panel}"
+            if split == "batch":
+                xs = [x for x, _ in self.batch_losses]
+                ys = [y for _, y in self.batch_losses]
+            else:
+                ys = self.history.get(key, [])
+                xs = self.epochs[-len(ys) :] if ys else []
+            line.set_data(xs, ys)
+        for ax in self._axes.values():
+            ax.relim()
+            ax.autoscale_view()
+        width_chars = int(self.figure.get_figwidth() * 14)  # about 14 characters an inch at 8 pt
+        title = "\n".join(textwrap.wrap(self.status_line(), width_chars)[:2])
+        self.figure.suptitle(title, fontsize=8, x=0.01, ha="left", va="top", y=0.995)
+        self._show()
+        self.redraws += 1
+        self._dirty = False
+
+    def _build(self, panels: list[str]) -> None:
+        from kerastutor import plots
+
+        self.figure, self._axes = plots.new_figure(panels, ncols=self.ncols)
+        self._lines = {}
+        for i, (name, run) in enumerate(self.compare_with.items()):
+            plots.draw_run(self._axes, _as_history(run), name, plots.run_colour(i), label_runs=True)
+        colour = plots.run_colour(len(self.compare_with))
+        label = f"{self.name} " if self.compare_with else ""
+        for panel, ax in self._axes.items():
+            for split, style in (("train", "-"), ("val", "--")):
+                key = panel if split == "train" else f"val_{panel}"
+                if key in self.history:
+                    (line,) = ax.plot([], [], style, color=colour, lw=1.5, label=f"{label}{split}")
+                    self._lines[(panel, split)] = line
+            if self.batch_losses and panel == "loss":
+                (line,) = ax.plot(
+                    [], [], "-", color=colour, lw=0.6, alpha=0.4, label=f"{label}batch"
+                )
+                self._lines[(panel, "batch")] = line
+            if ax.get_legend_handles_labels()[0]:
+                ax.legend(fontsize=7, loc="best")
+
+    def _show(self) -> None:
+        import io
+
+        buffer = io.BytesIO()
+        self.figure.savefig(buffer, format="png", dpi=self.dpi)
+        if self.widget is not None:
+            self.widget.value = buffer.getvalue()
+            return
+        from IPython.display import display
+
+        bundle = {"image/png": buffer.getvalue(), "text/plain": self.status_line()}
+        if self._handle is None:
+            self._handle = display(bundle, raw=True, display_id=True)
+        else:
+            self._handle.update(bundle, raw=True)
+
+
+def _keys(run) -> list[str]:
+    return list(_as_history(run))
+
+
+def _as_history(run) -> dict:
+    return run.history if hasattr(run, "history") and isinstance(run.history, dict) else dict(run)
+
+
+def _current_learning_rate(model) -> float | None:
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is None:
+        return None
+    try:
+        return float(keras.ops.convert_to_numpy(optimizer.learning_rate))
+    except Exception:
+        return None

@@ -1,0 +1,213 @@
+"""Training curves: a `History` as a pandas table, and the figure `LivePlot` and
+`plot_history` draw (one panel per quantity, training solid, validation dashed, one colour
+per run).
+
+Figures are made with `matplotlib.figure.Figure`, not `pyplot`, so none is ever left open in
+pyplot's list of figures and none is shown twice by the notebook's inline backend.
+
+Example:
+
+>>> import kerastutor as kt
+>>> history = {"loss": [0.9, 0.5], "val_loss": [1.0, 0.7], "accuracy": [0.6, 0.8]}
+>>> kt.history_to_frame(history)
+       loss  val_loss  accuracy
+epoch
+1       0.9       1.0       0.6
+2       0.5       0.7       0.8
+>>> fig = kt.plot_history(history)
+>>> [ax.get_title() for ax in fig.axes]
+['loss', 'accuracy']
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+__all__ = ["history_to_frame", "plot_history"]
+
+#: Keys that belong in the learning-rate panel rather than with the metrics.
+LR_KEYS = ("learning_rate", "lr")
+
+
+def _as_dict(history: Any) -> dict[str, list[float]]:
+    """Accept a `keras.callbacks.History`, its `.history` dict, or a DataFrame."""
+    if hasattr(history, "history") and isinstance(history.history, dict):
+        history = history.history
+    if hasattr(history, "to_dict") and hasattr(history, "columns"):
+        return {str(c): [float(v) for v in history[c]] for c in history.columns}
+    if not isinstance(history, Mapping):
+        raise TypeError(
+            "Expected a keras History (what model.fit returns), its .history dict or a "
+            f"DataFrame, not {type(history).__name__}."
+        )
+    return {str(k): [float(v) for v in vals] for k, vals in history.items()}
+
+
+def history_to_frame(history: Any):
+    """One row per epoch (numbered from 1, as Keras prints them), one column per logged value.
+
+    Args:
+        history: what `model.fit` returns, or its `.history` dict.
+
+    Returns:
+        A `pandas.DataFrame` indexed by `epoch`.
+    """
+    import pandas as pd
+
+    values = _as_dict(history)
+    n = max((len(v) for v in values.values()), default=0)
+    first = 1
+    epochs = getattr(history, "epoch", None)
+    if epochs and len(epochs) == n:
+        first = int(epochs[0]) + 1  # a run continued with initial_epoch starts later
+    frame = pd.DataFrame({k: v + [math.nan] * (n - len(v)) for k, v in values.items()})
+    frame.index = pd.RangeIndex(first, first + n, name="epoch")
+    return frame
+
+
+def panel_names(keys: Sequence[str]) -> list[str]:
+    """Group logged keys into panels: one per quantity, `val_x` drawn with `x`.
+
+    The total `loss` comes first; a multi-output model's per-output values follow in the
+    order the model logs them, so `score_output_loss` sits beside `score_output_mae`.
+    The learning rate gets its own panel, last.
+
+    >>> panel_names(["loss", "class_output_loss", "val_loss", "class_output_acc", "learning_rate"])
+    ['loss', 'class_output_loss', 'class_output_acc', 'learning_rate']
+    """
+    panels: list[str] = []
+    for key in keys:
+        base = key[4:] if key.startswith("val_") else key
+        if base not in panels:
+            panels.append(base)
+    lr = [p for p in panels if p in LR_KEYS]
+    rest = [p for p in panels if p not in LR_KEYS]
+    rest.sort(key=lambda p: p != "loss")  # stable: keeps the model's order otherwise
+    return rest + lr
+
+
+def run_colour(index: int) -> str:
+    """A stable colour for the index-th run (matplotlib's tab10 cycle)."""
+    palette = [
+        "#1f77b4",
+        "#ff7f0e",
+        "#2ca02c",
+        "#d62728",
+        "#9467bd",
+        "#8c564b",
+        "#e377c2",
+        "#7f7f7f",
+        "#bcbd22",
+        "#17becf",
+    ]
+    return palette[index % len(palette)]
+
+
+def new_figure(panels: Sequence[str], ncols: int = 3, panel_size: tuple[float, float] = (3.4, 2.4)):
+    """A pyplot-free Figure with one titled Axes per panel, laid out once (no tight bbox)."""
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    ncols = max(1, min(ncols, len(panels)))
+    nrows = max(1, math.ceil(len(panels) / ncols))
+    width, height = panel_size[0] * ncols, panel_size[1] * nrows + 0.5
+    fig = Figure(figsize=(width, height))
+    fig.subplots_adjust(
+        left=0.55 / width * 1.5 if ncols == 1 else 0.06,
+        right=0.98,
+        bottom=0.45 / height,
+        top=1 - 0.7 / height,
+        wspace=0.3,
+        hspace=0.55,
+    )
+    axes = {}
+    for i, name in enumerate(panels):
+        ax = fig.add_subplot(nrows, ncols, i + 1)
+        ax.set_title(name, fontsize=9)
+        ax.tick_params(labelsize=7)
+        ax.grid(alpha=0.3)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        if name in LR_KEYS:
+            ax.set_yscale("log")
+        axes[name] = ax
+    return fig, axes
+
+
+def plot_history(
+    histories: Any,
+    names: Sequence[str] | None = None,
+    metrics: Sequence[str] | None = None,
+    ncols: int = 3,
+):
+    """Draw one or several finished runs in the `LivePlot` style and return the Figure.
+
+    Args:
+        histories: a `History` (or `.history` dict), or a list of them, or a dict
+            `{run name: History}`.
+        names: run names for the legend when `histories` is a list.
+        metrics: the panels to draw (default: every logged quantity).
+        ncols: panels per row.
+    """
+    if isinstance(histories, Mapping) and not any(
+        isinstance(v, (list, tuple)) for v in histories.values()
+    ):
+        names, histories = list(histories.keys()), list(histories.values())
+    elif not isinstance(histories, (list, tuple)):
+        histories = [histories]
+    runs = [_as_dict(h) for h in histories]
+    names = list(names) if names is not None else [f"run {i + 1}" for i in range(len(runs))]
+    keys = [k for run in runs for k in run]
+    panels = panel_names(keys)
+    if metrics is not None:
+        panels = [p for p in panels if p in metrics]
+    fig, axes = new_figure(panels, ncols=ncols)
+    _show_figures_as_png()
+    for i, (name, run) in enumerate(zip(names, runs)):
+        draw_run(axes, run, name, run_colour(i), label_runs=len(runs) > 1)
+    for ax in axes.values():
+        ax.relim()
+        ax.autoscale_view()
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=7)
+    return fig
+
+
+def _show_figures_as_png() -> None:
+    """Let a notebook show a returned Figure as an image even if pyplot was never imported."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    from matplotlib.figure import Figure
+
+    def to_png(fig):
+        import io
+
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=72)
+        return buffer.getvalue()
+
+    shell.display_formatter.formatters["image/png"].for_type(Figure, to_png)
+
+
+def draw_run(
+    axes: dict, run: Mapping[str, Sequence[float]], name: str, colour: str, label_runs: bool
+):
+    """Add one run's lines to the panels; return `{(panel, split): Line2D}` for later updates."""
+    lines = {}
+    for panel, ax in axes.items():
+        for split, key, style in (("train", panel, "-"), ("val", f"val_{panel}", "--")):
+            if key not in run:
+                continue
+            values = run[key]
+            label = f"{name} {split}" if label_runs else split
+            (line,) = ax.plot(
+                range(1, len(values) + 1), values, style, color=colour, label=label, lw=1.5
+            )
+            lines[(panel, split)] = line
+    return lines

@@ -1,0 +1,253 @@
+"""LivePlot: throttled in-place redraws, values that match History, robust to every fit set-up."""
+
+import textwrap
+
+import keras
+import matplotlib.pyplot as plt
+import nbformat
+import numpy as np
+import pytest
+from nbclient import NotebookClient
+
+import kerastutor as kt
+
+
+class FakeDisplay:
+    """Stands in for IPython's display(): counts first displays and in-place updates."""
+
+    def __init__(self):
+        self.displays, self.updates, self.bundles = 0, 0, []
+
+    def __call__(self, bundle, raw=False, display_id=None):
+        self.displays += 1
+        self.bundles.append(bundle)
+        outer = self
+
+        class Handle:
+            def update(self, bundle, raw=False):
+                outer.updates += 1
+                outer.bundles.append(bundle)
+
+        return Handle()
+
+
+@pytest.fixture
+def fake_display(monkeypatch):
+    import IPython.display
+
+    fake = FakeDisplay()
+    monkeypatch.setattr(IPython.display, "display", fake)
+    return fake
+
+
+@pytest.fixture(scope="module")
+def data():
+    return kt.make_random_classification(n_train=300, n_val=60, seed=0)
+
+
+def _lines(plot):
+    """{(panel title, label): ydata} read back from the final matplotlib figure."""
+    out = {}
+    for ax in plot.figure.axes:
+        for line in ax.get_lines():
+            out[(ax.get_title(), line.get_label())] = list(line.get_ydata())
+    return out
+
+
+def _fit(data, plot, seeded=True, **kwargs):
+    if seeded:
+        keras.utils.set_random_seed(0)
+    model = kwargs.pop("model", None) or kt.get_compiled_random_data_model()
+    x, y = data["train"]
+    kwargs.setdefault("epochs", 4)
+    return model.fit(x, y, batch_size=50, verbose=0, callbacks=[plot], **kwargs)
+
+
+def test_throttle_draws_first_and_final_only(data, fake_display):
+    plot = kt.LivePlot(mode="notebook", min_interval=3600)
+    _fit(data, plot, epochs=6)
+    assert plot.redraws == 2  # first epoch, final state
+    assert fake_display.displays == 1 and fake_display.updates == 1  # in place, one output
+
+
+def test_throttle_by_cost(data, fake_display):
+    plot = kt.LivePlot(mode="notebook", min_interval=0, max_overhead=1e-9)
+    _fit(data, plot, epochs=6)
+    assert plot.redraws == 2  # drawing already used more than its share after epoch 1
+
+
+def test_unthrottled_draws_every_epoch(data, fake_display):
+    plot = kt.LivePlot(mode="notebook", min_interval=0, max_overhead=1.0)
+    _fit(data, plot, epochs=3)
+    assert plot.redraws == 3 and fake_display.displays == 1
+
+
+def test_final_figure_holds_history_values(data, fake_display):
+    plot = kt.LivePlot(mode="notebook")
+    history = _fit(data, plot, validation_data=data["val"])
+    lines = _lines(plot)
+    for key in ("loss", "accuracy"):
+        assert np.allclose(lines[(key, "train")], history.history[key])
+        assert np.allclose(lines[(key, "val")], history.history[f"val_{key}"])
+    assert ("learning_rate", "train") not in lines  # constant rate: no panel
+    assert fake_display.bundles[-1]["image/png"].startswith(b"\x89PNG")
+    assert "epoch 4/4" in fake_display.bundles[-1]["text/plain"]
+
+
+def test_validation_split_and_no_validation(data, fake_display):
+    plot = kt.LivePlot(mode="notebook")
+    _fit(data, plot, validation_split=0.2, epochs=2)
+    assert ("loss", "val") in _lines(plot)
+    plot = kt.LivePlot(mode="notebook")
+    history = _fit(data, plot, epochs=2)
+    lines = _lines(plot)
+    assert ("loss", "val") not in lines
+    assert np.allclose(lines[("loss", "train")], history.history["loss"])
+
+
+def test_learning_rate_panel_when_it_changes(data, fake_display):
+    schedule = keras.optimizers.schedules.ExponentialDecay(0.01, decay_steps=6, decay_rate=0.5)
+    model = kt.get_compiled_random_data_model(optimizer=keras.optimizers.Adam(schedule))
+    model.compile(optimizer=keras.optimizers.Adam(schedule), loss=model.loss)
+    plot = kt.LivePlot(mode="notebook")
+    _fit(data, plot, model=model, epochs=3)
+    rates = _lines(plot)[("learning_rate", "train")]
+    assert len(rates) == 3 and rates[0] > rates[1] > rates[2]
+    # 300 samples / 50 = 6 steps an epoch, one halving per 6 steps.
+    assert rates[1] == pytest.approx(0.01 * 0.5**2, rel=1e-4)
+
+
+def test_reduce_lr_on_plateau_is_charted(data, fake_display):
+    plot = kt.LivePlot(mode="notebook")
+    reduce = keras.callbacks.ReduceLROnPlateau(monitor="loss", factor=0.5, patience=0, min_delta=10)
+    keras.utils.set_random_seed(0)
+    model = kt.get_compiled_random_data_model()
+    x, y = data["train"]
+    model.fit(x, y, batch_size=50, epochs=3, verbose=0, callbacks=[reduce, plot])
+    # The rate each epoch trained with: halved after epochs 2 and 3 (epoch 1 sets the best).
+    assert plot.history["learning_rate"] == pytest.approx([1e-3, 1e-3, 5e-4], rel=1e-4)
+    assert float(model.optimizer.learning_rate) == pytest.approx(2.5e-4, rel=1e-4)
+    assert ("learning_rate", "train") in _lines(plot)
+
+
+def test_multi_output_panels(fake_display):
+    keras.utils.set_random_seed(0)
+    model = kt.get_compiled_multi_io_model()
+    x, y = kt.make_multi_input_data(n=32, seed=0)
+    plot = kt.LivePlot(mode="notebook")
+    history = model.fit(x, y, batch_size=16, epochs=2, verbose=0, callbacks=[plot])
+    titles = [ax.get_title() for ax in plot.figure.axes]
+    assert titles[0] == "loss"
+    assert {"score_output_loss", "class_output_loss"} <= set(titles)
+    lines = _lines(plot)
+    assert np.allclose(lines[("class_output_loss", "train")], history.history["class_output_loss"])
+
+
+def test_steps_per_execution_and_per_batch(data, fake_display):
+    keras.utils.set_random_seed(0)
+    model = kt.get_compiled_random_data_model(steps_per_execution=3)
+    plot = kt.LivePlot(mode="notebook", per_batch=True)
+    x, y = data["train"]
+    history = model.fit(x, y, batch_size=50, epochs=2, verbose=0, callbacks=[plot])
+    # 6 steps an epoch, callbacks see every 3rd step: 2 points an epoch.
+    assert len(plot.batch_losses) == 4
+    assert np.allclose(_lines(plot)[("loss", "train")], history.history["loss"])
+    assert ("loss", "batch") in _lines(plot)
+
+
+def test_early_stopping_draws_final_state(data, fake_display):
+    stop = keras.callbacks.EarlyStopping(monitor="loss", min_delta=10, patience=0)
+    plot = kt.LivePlot(mode="notebook", min_interval=3600)
+    keras.utils.set_random_seed(0)
+    model = kt.get_compiled_random_data_model()
+    x, y = data["train"]
+    history = model.fit(x, y, batch_size=50, epochs=20, verbose=0, callbacks=[stop, plot])
+    assert len(history.history["loss"]) == 2 < 20
+    assert len(_lines(plot)[("loss", "train")]) == 2
+    assert "epoch 2/20" in fake_display.bundles[-1]["text/plain"]
+
+
+def test_drawing_error_never_stops_training(data, fake_display, monkeypatch):
+    plot = kt.LivePlot(mode="notebook", min_interval=0, max_overhead=1.0)
+
+    def broken():
+        raise RuntimeError("no display")
+
+    monkeypatch.setattr(plot, "_draw", broken)
+    with pytest.warns(RuntimeWarning, match="training continues") as caught:
+        history = _fit(data, plot, epochs=4)
+    assert len([w for w in caught if issubclass(w.category, RuntimeWarning)]) == 1  # once
+    assert len(history.history["loss"]) == 4
+    assert len(plot.history["loss"]) == 4 and "RuntimeError" in plot.error
+
+
+def test_console_mode_prints_one_line_per_epoch(data, capsys):
+    plot = kt.LivePlot()  # not in a kernel: console
+    _fit(data, plot, epochs=3, validation_data=data["val"])
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 3 and lines[2].startswith("epoch 3/3") and "val_loss" in lines[2]
+    assert plot.figure is None and plt.get_fignums() == []
+
+
+def test_compare_runs_on_the_same_axes(data, fake_display):
+    first = _fit(data, kt.LivePlot(mode="console"), epochs=2)
+    plot = kt.LivePlot(name="second", mode="notebook", compare_with={"first": first})
+    _fit(data, plot, epochs=2)
+    labels = {label for (title, label) in _lines(plot) if title == "loss"}
+    assert {"first train", "second train"} <= labels
+
+
+def test_history_to_frame_and_plot_history(data):
+    history = _fit(data, kt.LivePlot(mode="console"), epochs=3, validation_data=data["val"])
+    frame = kt.history_to_frame(history)
+    assert list(frame.index) == [1, 2, 3] and frame.index.name == "epoch"
+    assert np.allclose(frame["val_loss"], history.history["val_loss"])
+    fig = kt.plot_history({"a": history, "b": history.history})
+    loss_ax = fig.axes[0]
+    assert loss_ax.get_title() == "loss" and len(loss_ax.get_lines()) == 4
+    assert plt.get_fignums() == []
+    with pytest.raises(TypeError, match="keras History"):
+        kt.history_to_frame([1, 2])
+
+
+def test_bad_mode():
+    with pytest.raises(ValueError, match="'auto', 'notebook' or 'console'"):
+        kt.LivePlot(mode="window")
+
+
+def test_headless_notebook_keeps_one_small_image(tmp_path):
+    """Executed by nbclient, as nbval does: one image output, no figure left open."""
+    source = textwrap.dedent(
+        """
+        import keras, kerastutor as kt
+        import matplotlib.pyplot as plt
+        keras.utils.set_random_seed(0)
+        data = kt.make_random_classification(seed=0)
+        model = kt.get_compiled_random_data_model()
+        plot = kt.LivePlot(min_interval=0, max_overhead=1.0)
+        model.fit(*data["train"], validation_data=data["val"], epochs=5, verbose=0,
+                  callbacks=[plot])
+        assert plot.redraws == 5
+        """
+    )
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell(source),
+        nbformat.v4.new_code_cell("print(plt.get_fignums())"),
+    ]
+    NotebookClient(nb, timeout=300, kernel_name="python3").execute()
+    outputs = nb.cells[0].outputs
+    assert [o.output_type for o in outputs] == ["display_data"], outputs
+    png = outputs[0].data["image/png"]
+    assert len(png) * 3 / 4 < 60_000  # base64 in the notebook, bytes on screen
+    assert nb.cells[1].outputs[0].text.strip() == "[]"
+
+
+def test_per_batch_curve_drawn_before_the_first_epoch_ends(data, fake_display):
+    """Long epochs: the batch curve appears mid-epoch, and the epoch lines join it later."""
+    plot = kt.LivePlot(mode="notebook", per_batch=True, min_interval=0, max_overhead=1.0)
+    history = _fit(data, plot, epochs=2, validation_data=data["val"])
+    assert plot.error is None and plot.redraws > 2
+    lines = _lines(plot)
+    assert np.allclose(lines[("loss", "train")], history.history["loss"])
+    assert len(lines[("loss", "batch")]) == 2 * 6

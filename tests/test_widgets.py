@@ -1,0 +1,216 @@
+"""TrainingPanel, RunBoard and BatchSizeExplorer, driven by their API and by widget clicks."""
+
+import math
+import time
+
+import keras
+import numpy as np
+import pytest
+
+import kerastutor as kt
+
+
+@pytest.fixture(scope="module")
+def mnist():
+    (x, y), (xt, yt) = kt.load_mnist("bundled", verbose=False)
+    x = (x.reshape(-1, 784) / 255.0).astype("float32")
+    xt = (xt.reshape(-1, 784) / 255.0).astype("float32")
+    return (x, y.astype("int64")), (xt, yt.astype("int64"))
+
+
+@pytest.fixture
+def panel(mnist):
+    return kt.TrainingPanel(kt.get_digits_model, mnist)
+
+
+def test_default_panel_needs_no_arguments():
+    panel = kt.TrainingPanel()
+    assert panel.x_train.shape == (10_000, 784) and panel.classes == list(range(10))
+    assert panel.output_names == ["predictions"] and panel.w_loss_weights == {}
+
+
+def test_run_records_exactly_the_settings_and_trains_with_them(panel):
+    panel.set(
+        batch_size=128, epochs=2, optimizer="sgd", learning_rate=0.1, pipeline="tf_data", seed=3
+    )
+    run = panel.train()
+    s = run.settings
+    assert (s["batch_size"], s["epochs"], s["optimizer"], s["pipeline"], s["seed"]) == (
+        128,
+        2,
+        "sgd",
+        "tf_data",
+        3,
+    )
+    assert s["learning_rate"] == pytest.approx(0.1)
+    assert run.steps_per_epoch == math.ceil(10_000 / 128) == 79
+    assert isinstance(panel.model.optimizer, keras.optimizers.SGD)
+    assert float(panel.model.optimizer.momentum) == pytest.approx(0.9)
+    assert run.learning_rate == pytest.approx(0.1)
+    # The optimizer took exactly epochs * ceil(n / batch_size) steps.
+    assert int(panel.model.optimizer.iterations) == 2 * 79
+    assert run.epochs_done == 2 and not run.stopped and run.error is None
+    assert run.final["val_sparse_categorical_accuracy"] > 0.85
+
+
+def test_runs_are_reproducible(panel):
+    panel.set(batch_size=256, epochs=1, seed=7)
+    a = panel.train()
+    b = panel.train()
+    assert a.final["loss"] == pytest.approx(b.final["loss"], rel=1e-6)
+    table = panel.board.table()
+    assert list(table.index) == [1, 2] and table.loc[1, "batch_size"] == 256
+
+
+def test_validation_split_uses_the_numpy_split(panel):
+    panel.set(batch_size=256, epochs=1, validation_split=0.2)
+    run = panel.train()
+    assert run.steps_per_epoch == math.ceil(8_000 / 256)
+    assert int(panel.model.optimizer.iterations) == run.steps_per_epoch
+
+
+def test_class_weight_raises_that_class_recall(panel):
+    panel.set(batch_size=128, epochs=2, seed=0)
+    plain = panel.train()
+    panel.set(class_weight={5: 8.0})
+    weighted = panel.train()
+    assert weighted.settings["class_weight"][5] == 8.0
+    assert weighted.per_class_recall[5] > plain.per_class_recall[5]
+
+
+def test_balanced_and_sample_weight_rules(panel):
+    panel.set(batch_size=512, epochs=1, class_weight="balanced")
+    run = panel.train()
+    assert run.settings["class_weight"] == kt.balanced_class_weight(panel.y_train)
+    panel.set(class_weight=None, sample_weight="0/1 mask (every other sample ignored)")
+    assert panel.train().error is None
+
+
+def test_stop_ends_the_run_early_and_keeps_its_history(panel):
+    panel.set(batch_size=8, epochs=30)
+    panel.train(wait=False)
+    deadline = time.time() + 60
+    while panel.w_progress.value < 50 and time.time() < deadline:
+        time.sleep(0.05)
+    assert panel.running and panel.w_train.disabled and panel.w_batch_size.disabled
+    panel.stop()
+    run = panel.wait(timeout=60)
+    assert not panel.running and run.stopped
+    assert run.epochs_done < 30
+    assert len(run.history["loss"]) == run.epochs_done
+    assert not panel.w_train.disabled and panel.w_stop.disabled
+
+
+def test_train_and_stop_buttons(panel):
+    panel.w_batch_size.value = 8
+    panel.w_epochs.value = 30
+    panel.w_train.click()
+    deadline = time.time() + 60
+    while panel.w_progress.value < 50 and time.time() < deadline:
+        time.sleep(0.05)
+    panel.w_stop.click()
+    run = panel.wait(timeout=60)
+    assert run.stopped and run.settings["batch_size"] == 8
+    assert len(panel.board.runs) == 1 and "stopped" in panel.w_table.value
+    assert bytes(panel.w_plot.value).startswith(b"\x89PNG")  # the live curves were drawn
+
+
+@pytest.mark.parametrize(
+    "settings, reason",
+    [
+        ({"pipeline": "generator", "class_weight": {5: 2.0}}, "class weights"),
+        ({"pipeline": "torch", "class_weight": "balanced"}, "class weights"),
+        ({"pipeline": "tf_data", "validation_split": 0.2}, "validation_split"),
+    ],
+)
+def test_rejected_combination_never_starts_training(panel, settings, reason):
+    panel.set(**settings)
+    assert panel.w_train.disabled and reason in panel.w_message.value
+    with pytest.raises(ValueError, match="Not training"):
+        panel.train()
+    panel.w_train.click()  # even a click on the disabled button starts nothing
+    assert not panel.running and panel.board.runs == [] and panel.model is None
+
+
+def test_class_weights_on_a_regression_output_are_refused():
+    rng = np.random.default_rng(0)
+    x, y = rng.random((64, 4), dtype=np.float32), rng.random(64).astype("float32")
+
+    def build():
+        inputs = keras.Input((4,))
+        return keras.Model(inputs, keras.layers.Dense(1)(inputs))
+
+    panel = kt.TrainingPanel(build, ((x, y), (x, y)), loss="mse", metrics=["mae"])
+    assert not panel.is_classifier and panel.w_class_weights == {}
+    panel.w_class_weight_mode.value = "balanced"
+    assert "regression" in " ".join(panel.problems())
+
+
+def test_multi_output_panel_has_one_loss_weight_per_output():
+    x, y = kt.make_multi_input_data(n=32, seed=0)
+    panel = kt.TrainingPanel(
+        kt.get_multi_io_model,
+        ((x, y), (x, y)),
+        loss={
+            "score_output": "mse",
+            "class_output": keras.losses.CategoricalCrossentropy(from_logits=True),
+        },
+        metrics={"class_output": ["categorical_accuracy"]},
+    )
+    assert set(panel.w_loss_weights) == {"score_output", "class_output"}
+    panel.set(batch_size=16, epochs=1, loss_weights={"score_output": 2.0, "class_output": 0.5})
+    run = panel.train()
+    assert run.settings["loss_weights"] == {"score_output": 2.0, "class_output": 0.5}
+    assert "score_output_loss" in run.history
+
+
+@pytest.mark.parametrize(
+    "values, message",
+    [
+        ({"batch_size": 100}, "batch_size must be one of"),
+        ({"epochs": 0}, "epochs must be a number from 1 to 30"),
+        ({"learning_rate": 5.0}, "learning_rate must be a number from"),
+        ({"optimizer": "adamw"}, "optimizer must be one of"),
+        ({"pipeline": "csv"}, "pipeline must be one of"),
+        ({"class_weight": {11: 2.0}}, "classes \\[11\\] that are not in the labels"),
+        ({"loss_weights": {"nope": 1.0}}, "No output 'nope'"),
+    ],
+)
+def test_out_of_range_values_are_refused(panel, values, message):
+    with pytest.raises(ValueError, match=message):
+        panel.set(**values)
+
+
+def test_unknown_setting(panel):
+    with pytest.raises(TypeError, match="Unknown setting 'lr'"):
+        panel.set(lr=0.1)
+
+
+def test_run_board_table_csv_and_plot(panel, tmp_path):
+    for batch_size in (128, 1024):
+        panel.set(batch_size=batch_size, epochs=2)
+        panel.train()
+    board = panel.board
+    table = board.table(sort_by="batch_size", ascending=False)
+    assert list(table["batch_size"]) == [1024, 128]
+    assert {"loss", "val_loss", "worst class recall", "seconds"} <= set(table.columns)
+    board.to_csv(tmp_path / "runs.csv")
+    assert (tmp_path / "runs.csv").read_text().splitlines()[0].startswith("run,batch_size")
+    fig = board.plot(runs=[1, 2], metrics=["loss"])
+    assert len(fig.axes[0].get_lines()) == 4  # two runs, train and val
+    with pytest.raises(KeyError, match="No column"):
+        board.table(sort_by="nope")
+    with pytest.raises(ValueError, match="No such runs"):
+        board.plot(runs=[9])
+
+
+def test_batch_size_explorer(mnist):
+    explorer = kt.BatchSizeExplorer(data=mnist)
+    small = explorer.try_batch_size(1024)
+    assert small["steps_per_epoch"] == 10
+    explorer.widget.children[0].value = 256  # sliding trains at the new size
+    assert [r["batch_size"] for r in explorer.results] == [1024, 256]
+    assert explorer.results[1]["steps_per_epoch"] == 40
+    assert "40 steps an epoch" in explorer.widget.children[1].value
+    with pytest.raises(kt.PipelineError):
+        explorer.try_batch_size(0)
