@@ -9,6 +9,7 @@ Modules, by what a learner would call them:
 - `kerastutor.callbacks`: Keras callbacks of the course, among them `LivePlot`.
 - `kerastutor.plots`: training curves of finished runs, and histories as pandas tables.
 - `kerastutor.widgets`: the training panel, the run board and the batch-size explorer.
+- `kerastutor.exercises`: checked exercises, and `expect_error` for cells that must fail.
 
 Every public name is also available here (`kerastutor.load_mnist`, ...). Names are imported
 on first use, so `import kerastutor` is instant and loads neither TensorFlow, torch,
@@ -73,6 +74,7 @@ _EXPORTS = {
     ],
     "callbacks": ["LossHistory", "LivePlot"],
     "plots": ["history_to_frame", "plot_history"],
+    "exercises": ["Exercise", "EXERCISES", "check", "solution", "exercises_for", "expect_error"],
     "widgets": [
         "TrainingPanel",
         "RunBoard",

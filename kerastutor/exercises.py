@@ -1,0 +1,490 @@
+"""Exercises with checked answers, and `expect_error` for cells that must fail.
+
+Each chapter ends with a few exercises. `check(key, answer)` says whether an answer is right
+and why, or gives a hint when it is not; it never prints the answer itself. `solution(key)`
+shows a worked solution when a learner asks for it.
+
+>>> import kerastutor as kt
+>>> kt.check("02.steps_per_epoch", 469)
+Right: 60,000 / 128 = 468.75, and the last, smaller batch still counts: 469 steps.
+True
+>>> kt.check("02.steps_per_epoch", 468)
+Not yet: that is 60,000 // 128, which drops the 96 samples of the last, partial batch.
+Hint: Keras rounds the number of batches up.
+False
+>>> kt.check("02.steps_per_epoch", "lots")
+Not yet: expected a whole number, got 'lots'. Hint: Keras rounds the number of batches up.
+False
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Exercise", "EXERCISES", "check", "solution", "exercises_for", "expect_error"]
+
+Verdict = tuple[bool, str]
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise: its question, a checker, a hint and a worked solution."""
+
+    key: str
+    question: str
+    checker: Callable[..., Verdict]
+    hint: str
+    solution: str
+
+    @property
+    def chapter(self) -> int:
+        return int(self.key.split(".")[0])
+
+
+# ---------------------------------------------------------------- answer helpers
+
+
+class _Malformed(Exception):
+    """An answer of the wrong kind: explained, never raised to the learner."""
+
+
+def _number(answer: Any) -> float:
+    if isinstance(answer, bool) or not isinstance(answer, (int, float, np.integer, np.floating)):
+        raise _Malformed(f"expected a number, got {answer!r}")
+    return float(answer)
+
+
+def _whole(answer: Any) -> int:
+    if isinstance(answer, bool) or not isinstance(answer, (int, np.integer)):
+        if isinstance(answer, (float, np.floating)) and float(answer).is_integer():
+            return int(answer)
+        raise _Malformed(f"expected a whole number, got {answer!r}")
+    return int(answer)
+
+
+def _keras_model(answer: Any):
+    import keras
+
+    if not isinstance(answer, keras.Model):
+        raise _Malformed(f"expected a keras.Model, got {type(answer).__name__}")
+    return answer
+
+
+# ---------------------------------------------------------------- chapter 1
+
+
+def _initial_loss(answer, **_) -> Verdict:
+    value = _number(answer)
+    if abs(value - math.log(10)) < 0.01:
+        return True, "Right: with 10 equally likely classes, p = 0.1 and -ln(0.1) = ln(10) ≈ 2.303."
+    if abs(value - 0.1) < 0.01:
+        return False, "0.1 is the probability an untrained model gives each class, not the loss."
+    return False, f"{value:g} is not the crossentropy of a uniform guess over 10 classes."
+
+
+def _probability_model(answer, **_) -> Verdict:
+    import keras
+
+    model = _keras_model(answer)
+    x = np.random.default_rng(0).random((4, *model.input_shape[1:]), dtype=np.float32)
+    out = np.asarray(model.predict(x, verbose=0))
+    if out.shape[-1] != 10:
+        return False, f"the model outputs {out.shape[-1]} numbers per image, not 10."
+    if not np.allclose(out.sum(axis=-1), 1.0, atol=1e-4) or out.min() < 0:
+        return False, "its rows do not sum to 1: the outputs are still logits."
+    if not isinstance(model.layers[-1], keras.layers.Softmax):
+        return True, "Right (though a Softmax layer at the end is the usual way)."
+    return True, "Right: a Softmax layer on top turns each row of logits into probabilities."
+
+
+def _loss_for_logits(answer, **_) -> Verdict:
+    import keras
+
+    if isinstance(answer, str):
+        return False, (
+            "a string gives the loss with from_logits=False; this model outputs logits, "
+            "so you need a loss object with an argument."
+        )
+    if not isinstance(answer, keras.losses.SparseCategoricalCrossentropy):
+        return False, f"{type(answer).__name__} does not fit integer labels 0-9 and 10 logits."
+    if not answer.get_config().get("from_logits"):
+        return False, "right loss, but it would treat the logits as probabilities."
+    return True, "Right: integer labels, and from_logits=True applies the softmax inside the loss."
+
+
+# ---------------------------------------------------------------- chapter 2
+
+
+def _steps_per_epoch(answer, **_) -> Verdict:
+    value = _whole(answer)
+    if value == 469:
+        return (
+            True,
+            "Right: 60,000 / 128 = 468.75, and the last, smaller batch still counts: 469 steps.",
+        )
+    if value == 468:
+        return (
+            False,
+            "that is 60,000 // 128, which drops the 96 samples of the last, partial batch.",
+        )
+    return False, f"{value} steps of 128 samples would cover {value * 128:,} samples, not 60,000."
+
+
+def _validation_start(answer, **_) -> Verdict:
+    value = _whole(answer)
+    if value == 6000:
+        return (
+            True,
+            "Right: Keras keeps the first 75 % (indices 0-5999) and validates on 6000-7999.",
+        )
+    if value == 0:
+        return False, "validation_split does not take the first samples."
+    if value == 2000:
+        return False, "2,000 is how many samples are held out, not where they start."
+    return False, f"index {value} is not where the last 25 % of 8,000 samples begins."
+
+
+def _best_epoch(answer, history=None, **_) -> Verdict:
+    if history is None:
+        raise _Malformed("pass your History too: check('02.best_epoch', answer, history=history)")
+    values = history.history["val_loss"] if hasattr(history, "history") else history["val_loss"]
+    best = int(np.argmin(values)) + 1
+    value = _whole(answer)
+    if value == best:
+        return True, f"Right: val_loss is lowest ({values[best - 1]:.4f}) after epoch {best}."
+    if value == best - 1:
+        return (
+            False,
+            "off by one: Keras counts epochs from 1 when it prints them, as the table does.",
+        )
+    if not 1 <= value <= len(values):
+        return False, f"this run has epochs 1 to {len(values)}."
+    return False, f"after epoch {value} val_loss was {values[value - 1]:.4f}, not the lowest."
+
+
+# ---------------------------------------------------------------- chapter 3
+
+
+def _onehot_loss(answer, **_) -> Verdict:
+    import keras
+
+    name = answer if isinstance(answer, str) else type(answer).__name__
+    normalised = re.sub(r"[^a-z]", "", name.lower())
+    if normalised == "categoricalcrossentropy":
+        return True, "Right: one-hot rows need categorical (not sparse) crossentropy."
+    if normalised == "sparsecategoricalcrossentropy":
+        return False, "the sparse version expects integer labels, one number per sample."
+    if isinstance(answer, str):
+        try:
+            keras.losses.get(answer)
+        except ValueError:
+            raise _Malformed(f"{answer!r} is not a Keras loss name") from None
+    return False, f"{name} is not a classification loss for one-hot labels."
+
+
+def _custom_metric(answer, **_) -> Verdict:
+    if not callable(answer):
+        raise _Malformed(f"expected a function metric(y_true, y_pred), got {type(answer).__name__}")
+    y_pred = np.array([[0.2, -0.8], [0.5, -0.1]], dtype="float32")
+    try:
+        value = float(np.asarray(answer(np.zeros((2, 2), "float32"), y_pred)))
+    except Exception as exc:  # the learner's code: report, don't crash
+        return False, f"calling it raised {type(exc).__name__}: {exc}"
+    expected = float(np.mean(np.abs(y_pred)))
+    if abs(value - expected) < 1e-5:
+        return True, "Right: keras.ops.mean(keras.ops.abs(y_pred)) works on every backend."
+    if abs(value - float(np.mean(y_pred))) < 1e-5:
+        return False, "that is the mean of the predictions; take their absolute values first."
+    return False, f"on a test batch it gave {value:.4f}, not the mean absolute prediction."
+
+
+def _sum_reduction(answer, **_) -> Verdict:
+    value = _number(answer)
+    if abs(value - 2.0) < 1e-6:
+        return True, "Right: 'sum' adds the per-sample losses 0.5 + 1.0 + 0.25 + 0.25 = 2.0."
+    if abs(value - 0.5) < 1e-6:
+        return False, "0.5 is the mean, the default 'sum_over_batch_size' reduction."
+    return False, f"{value:g} is neither the sum nor the mean of the per-sample losses."
+
+
+# ---------------------------------------------------------------- chapter 4
+
+
+def _exponential_decay(answer, **_) -> Verdict:
+    value = _number(answer)
+    if abs(value - 0.025) < 1e-9:
+        return True, "Right: 0.1 * 0.5 ** (200 / 100) = 0.025."
+    if abs(value - 0.05) < 1e-9:
+        return False, "that is after one decay period (step 100)."
+    return False, f"{value:g} is not 0.1 * 0.5 ** (step / decay_steps) at step 200."
+
+
+def _momentum_optimizer(answer, **_) -> Verdict:
+    import keras
+
+    if isinstance(answer, str):
+        return False, "a string gives SGD's defaults: no momentum and learning rate 0.01."
+    if not isinstance(answer, keras.optimizers.SGD):
+        raise _Malformed(f"expected a keras.optimizers.SGD, got {type(answer).__name__}")
+    lr = float(keras.ops.convert_to_numpy(answer.learning_rate))
+    if abs(float(answer.momentum) - 0.9) > 1e-6:
+        return False, f"momentum is {float(answer.momentum):g}; the exercise asks for 0.9."
+    if abs(lr - 0.05) > 1e-7:
+        return False, f"learning rate is {lr:g}; the exercise asks for 0.05."
+    return True, "Right: SGD(learning_rate=0.05, momentum=0.9)."
+
+
+def _piecewise(answer, **_) -> Verdict:
+    value = _number(answer)
+    if abs(value - 0.01) < 1e-9:
+        return True, "Right: step 1500 is past the first boundary (1000) but not the second (2000)."
+    if abs(value - 0.1) < 1e-9:
+        return False, "0.1 applies only up to step 1000."
+    if abs(value - 0.001) < 1e-9:
+        return False, "0.001 starts after step 2000."
+    return False, f"{value:g} is not one of the schedule's three values."
+
+
+# ---------------------------------------------------------------- chapter 5
+
+
+def _generator_steps(answer, **_) -> Verdict:
+    value = _whole(answer)
+    if value == 32:
+        return True, "Right: ceil(1000 / 32) = 32 batches make one pass over the data."
+    if value == 31:
+        return False, "31 batches of 32 cover 992 samples and leave 8 out of every epoch."
+    return False, f"{value} batches of 32 do not make one pass over 1,000 samples."
+
+
+def _pydataset(answer, **_) -> Verdict:
+    import keras
+
+    if not isinstance(answer, keras.utils.PyDataset):
+        raise _Malformed(f"expected a keras.utils.PyDataset, got {type(answer).__name__}")
+    if len(answer) != 7:
+        return (
+            False,
+            f"len() is {len(answer)}; 100 samples in batches of 16 make ceil(100/16) batches.",
+        )
+    sizes = [len(answer[i][0]) for i in range(len(answer))]
+    if sizes != [16] * 6 + [4]:
+        return False, f"the batches hold {sizes} samples; each should hold 16, the last 4."
+    return True, "Right: 7 batches, the last one smaller, each a complete (x, y) batch."
+
+
+def _tf_dataset(answer, **_) -> Verdict:
+    import tensorflow as tf
+
+    if not isinstance(answer, tf.data.Dataset):
+        raise _Malformed(f"expected a tf.data.Dataset, got {type(answer).__name__}")
+    spec = answer.element_spec
+    if not isinstance(spec, tuple) or len(spec) != 2:
+        return False, "each element should be an (x, y) pair."
+    if spec[0].shape.as_list()[0] is not None:
+        return False, "the batch dimension is fixed: use .batch(50) without drop_remainder."
+    sizes = [int(x.shape[0]) for x, _ in answer]
+    if sizes != [50] * 20:
+        return (
+            False,
+            f"it yields batches of {sorted(set(sizes))} ({len(sizes)} of them), not 20 of 50.",
+        )
+    return True, "Right: 1,000 samples in 20 batches of 50."
+
+
+_HINT_STEPS = "Keras rounds the number of batches up."
+
+EXERCISES: dict[str, Exercise] = {
+    e.key: e
+    for e in [
+        Exercise(
+            "01.initial_loss",
+            "What loss should an untrained 10-class classifier report? Give a number.",
+            _initial_loss,
+            "Crossentropy is -ln(probability of the true class); what probability does a model "
+            "that knows nothing give each of 10 classes?",
+            "import math\nanswer = -math.log(1 / 10)  # ≈ 2.303",
+        ),
+        Exercise(
+            "01.probability_model",
+            "Wrap the trained quickstart `model` so that it outputs probabilities.",
+            _probability_model,
+            "Stack the trained model and one more layer in a keras.Sequential.",
+            "answer = keras.Sequential([model, keras.layers.Softmax()])",
+        ),
+        Exercise(
+            "01.loss_for_logits",
+            "Which loss object fits a model that ends in Dense(10) with no activation and "
+            "integer labels 0-9?",
+            _loss_for_logits,
+            "The loss must know that it receives logits.",
+            "answer = keras.losses.SparseCategoricalCrossentropy(from_logits=True)",
+        ),
+        Exercise(
+            "02.steps_per_epoch",
+            "How many steps does one epoch of 60,000 samples take at batch size 128?",
+            _steps_per_epoch,
+            _HINT_STEPS,
+            "answer = math.ceil(60_000 / 128)  # 469",
+        ),
+        Exercise(
+            "02.validation_split",
+            "fit(x, y, validation_split=0.25) on 8,000 samples: what is the index of the first "
+            "validation sample?",
+            _validation_start,
+            "Keras takes the validation samples from the end, before any shuffling.",
+            "answer = int(8000 * (1 - 0.25))  # 6000",
+        ),
+        Exercise(
+            "02.best_epoch",
+            "In your `history`, after which epoch (counted from 1) was val_loss lowest?",
+            _best_epoch,
+            "kt.history_to_frame(history)['val_loss'].idxmin() reads it off the table.",
+            "answer = int(kt.history_to_frame(history)['val_loss'].idxmin())",
+        ),
+        Exercise(
+            "03.onehot_loss",
+            "Labels are one-hot rows like [0, 0, 1, 0, ...]. Which crossentropy loss fits them?",
+            _onehot_loss,
+            "There are two crossentropies for many classes; one expects integers.",
+            "answer = 'categorical_crossentropy'",
+        ),
+        Exercise(
+            "03.custom_metric",
+            "Write a metric function `mean_abs_prediction(y_true, y_pred)` that returns the "
+            "mean absolute value of the predictions.",
+            _custom_metric,
+            "keras.ops has abs and mean; y_true is not needed.",
+            "def answer(y_true, y_pred):\n    return keras.ops.mean(keras.ops.abs(y_pred))",
+        ),
+        Exercise(
+            "03.sum_reduction",
+            "Per-sample losses are [0.5, 1.0, 0.25, 0.25]. What does a loss built with "
+            "reduction='sum' report for this batch?",
+            _sum_reduction,
+            "'sum' does not divide by the batch size.",
+            "answer = 0.5 + 1.0 + 0.25 + 0.25",
+        ),
+        Exercise(
+            "04.exponential_decay",
+            "ExponentialDecay(0.1, decay_steps=100, decay_rate=0.5): what is the learning rate "
+            "at step 200?",
+            _exponential_decay,
+            "Without staircase the rate is initial * decay_rate ** (step / decay_steps).",
+            "answer = 0.1 * 0.5 ** (200 / 100)",
+        ),
+        Exercise(
+            "04.momentum_optimizer",
+            "Build SGD with learning rate 0.05 and momentum 0.9.",
+            _momentum_optimizer,
+            "Both are arguments of keras.optimizers.SGD.",
+            "answer = keras.optimizers.SGD(learning_rate=0.05, momentum=0.9)",
+        ),
+        Exercise(
+            "04.piecewise",
+            "PiecewiseConstantDecay(boundaries=[1000, 2000], values=[0.1, 0.01, 0.001]): the "
+            "learning rate at step 1500?",
+            _piecewise,
+            "Each boundary switches to the next value.",
+            "answer = 0.01",
+        ),
+        Exercise(
+            "05.generator_steps",
+            "A generator yields batches of 32 from 1,000 samples forever. What steps_per_epoch "
+            "makes one epoch one pass over the data?",
+            _generator_steps,
+            _HINT_STEPS,
+            "answer = math.ceil(1000 / 32)  # 32",
+        ),
+        Exercise(
+            "05.pydataset",
+            "Build a keras.utils.PyDataset over the first 100 samples with batches of 16.",
+            _pydataset,
+            "kt.ArrayPyDataset(x, y, batch_size=...) is one; or subclass PyDataset yourself.",
+            "answer = kt.ArrayPyDataset(x[:100], y[:100], batch_size=16)",
+        ),
+        Exercise(
+            "05.tf_data",
+            "Build a tf.data.Dataset of the first 1,000 (x, y) pairs in batches of 50.",
+            _tf_dataset,
+            "from_tensor_slices((x, y)) and then .batch(...).",
+            "answer = tf.data.Dataset.from_tensor_slices((x[:1000], y[:1000])).batch(50)",
+        ),
+    ]
+}
+
+
+def _get(key: str) -> Exercise:
+    if key not in EXERCISES:
+        raise KeyError(f"No exercise {key!r}. Exercises: {', '.join(EXERCISES)}.")
+    return EXERCISES[key]
+
+
+def exercises_for(chapter: int) -> list[Exercise]:
+    """The exercises of one chapter, in order."""
+    return [e for e in EXERCISES.values() if e.chapter == chapter]
+
+
+def check(key: str, answer: Any, **context: Any) -> bool:
+    """Check an answer; print whether it is right and why, or a hint. Return True if right.
+
+    `None` means "not answered yet". Extra keyword arguments (such as `history=`) give the
+    checker what the exercise refers to.
+    """
+    exercise = _get(key)
+    if answer is None:
+        print(f"Not answered yet. {exercise.question} Hint: {exercise.hint}")
+        return False
+    try:
+        right, why = exercise.checker(answer, **context)
+    except _Malformed as exc:
+        right, why = False, str(exc).rstrip(".") + "."
+    if right:
+        print(why)
+    else:
+        print(f"Not yet: {why} Hint: {exercise.hint}")
+    return right
+
+
+def solution(key: str) -> str:
+    """Print and return a worked solution (only when you ask for it)."""
+    text = _get(key).solution
+    print(text)
+    return text
+
+
+@contextlib.contextmanager
+def expect_error(*exception_types: type[BaseException], match: str | None = None) -> Iterator[dict]:
+    """Run a block that must fail: print the error it raised, and fail loudly if it did not.
+
+    The course uses it to run Keras 2 spellings that Keras 3 refuses. Unlike nbval's
+    raises-exception marker (which means *may* raise), a block that succeeds is an error, so
+    a notebook stops passing if Keras ever accepts the old spelling again.
+
+    >>> with expect_error(AttributeError, match="fit_generator"):
+    ...     object().fit_generator
+    Raised as expected: AttributeError: 'object' object has no attribute 'fit_generator'
+    """
+    types = exception_types or (Exception,)
+    caught: dict = {}
+    try:
+        yield caught
+    except types as exc:
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        if match is not None and not re.search(match, str(exc)):
+            raise AssertionError(
+                f"The block raised {type(exc).__name__}, but its message does not match "
+                f"{match!r}: {exc}"
+            ) from exc
+        caught["error"] = exc
+        print(f"Raised as expected: {type(exc).__name__}: {message[:300]}")
+        return
+    names = ", ".join(t.__name__ for t in types)
+    raise AssertionError(f"This block was expected to raise {names}, but it ran without error.")
