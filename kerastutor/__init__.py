@@ -74,7 +74,15 @@ _EXPORTS = {
     ],
     "callbacks": ["LossHistory", "LivePlot"],
     "plots": ["history_to_frame", "plot_history"],
-    "exercises": ["Exercise", "EXERCISES", "check", "solution", "exercises_for", "expect_error"],
+    "exercises": [
+        "Exercise",
+        "EXERCISES",
+        "CheckResult",
+        "check",
+        "solution",
+        "exercises_for",
+        "expect_error",
+    ],
     "widgets": [
         "TrainingPanel",
         "RunBoard",

@@ -5,14 +5,14 @@ and why, or gives a hint when it is not; it never prints the answer itself. `sol
 shows a worked solution when a learner asks for it.
 
 >>> import kerastutor as kt
->>> kt.check("02.steps_per_epoch", 469)
+>>> result = kt.check("02.steps_per_epoch", 469)
 Right: 60,000 / 128 = 468.75, and the last, smaller batch still counts: 469 steps.
+>>> bool(result)
 True
->>> kt.check("02.steps_per_epoch", 468)
+>>> _ = kt.check("02.steps_per_epoch", 468)
 Not yet: that is 60,000 // 128, which drops the 96 samples of the last, partial batch.
 Hint: Keras rounds the number of batches up.
-False
->>> kt.check("02.steps_per_epoch", "lots")
+>>> bool(kt.check("02.steps_per_epoch", "lots"))
 Not yet: expected a whole number, got 'lots'. Hint: Keras rounds the number of batches up.
 False
 """
@@ -28,7 +28,15 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Exercise", "EXERCISES", "check", "solution", "exercises_for", "expect_error"]
+__all__ = [
+    "Exercise",
+    "EXERCISES",
+    "CheckResult",
+    "check",
+    "solution",
+    "exercises_for",
+    "expect_error",
+]
 
 Verdict = tuple[bool, str]
 
@@ -432,25 +440,38 @@ def exercises_for(chapter: int) -> list[Exercise]:
     return [e for e in EXERCISES.values() if e.chapter == chapter]
 
 
-def check(key: str, answer: Any, **context: Any) -> bool:
-    """Check an answer; print whether it is right and why, or a hint. Return True if right.
+@dataclass(frozen=True)
+class CheckResult:
+    """What `check` found: truthy when right. Shows nothing itself; `check` already printed."""
+
+    right: bool
+    message: str
+
+    def __bool__(self) -> bool:
+        return self.right
+
+    def _ipython_display_(self) -> None:
+        pass  # the feedback was printed; a trailing "False" would only be noise
+
+
+def check(key: str, answer: Any, **context: Any) -> CheckResult:
+    """Check an answer; print whether it is right and why, or a hint. Truthy if right.
 
     `None` means "not answered yet". Extra keyword arguments (such as `history=`) give the
     checker what the exercise refers to.
     """
     exercise = _get(key)
     if answer is None:
-        print(f"Not answered yet. {exercise.question} Hint: {exercise.hint}")
-        return False
+        message = f"Not answered yet. {exercise.question} Hint: {exercise.hint}"
+        print(message)
+        return CheckResult(False, message)
     try:
         right, why = exercise.checker(answer, **context)
     except _Malformed as exc:
         right, why = False, str(exc).rstrip(".") + "."
-    if right:
-        print(why)
-    else:
-        print(f"Not yet: {why} Hint: {exercise.hint}")
-    return right
+    message = why if right else f"Not yet: {why} Hint: {exercise.hint}"
+    print(message)
+    return CheckResult(right, message)
 
 
 def solution(key: str) -> str:

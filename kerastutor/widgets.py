@@ -229,7 +229,8 @@ class TrainingPanel:
         )
         self.metrics = metrics if metrics is not None else ["sparse_categorical_accuracy"]
         probe = build_model()
-        self.output_names = list(probe.output_names)
+        # Sequential models have no output_names; they have a single output.
+        self.output_names = list(getattr(probe, "output_names", None) or ["output"])
         self.is_classifier = self._labels_are_classes()
         self.classes = sorted(int(c) for c in np.unique(self.y_train)) if self.is_classifier else []
         self.board = RunBoard()

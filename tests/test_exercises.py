@@ -64,13 +64,13 @@ def test_every_exercise_has_cases():
 
 @pytest.mark.parametrize("key", sorted(CASES))
 def test_right_answer(key, capsys):
-    assert kt.check(key, CASES[key][0], history=HISTORY) is True
+    assert kt.check(key, CASES[key][0], history=HISTORY).right is True
     assert capsys.readouterr().out.startswith("Right")
 
 
 @pytest.mark.parametrize("key", sorted(CASES))
 def test_wrong_answer_gets_a_reason_and_a_hint(key, capsys):
-    assert kt.check(key, CASES[key][1], history=HISTORY) is False
+    assert kt.check(key, CASES[key][1], history=HISTORY).right is False
     out = capsys.readouterr().out
     assert out.startswith("Not yet: ") and "Hint: " in out
 
@@ -78,7 +78,7 @@ def test_wrong_answer_gets_a_reason_and_a_hint(key, capsys):
 @pytest.mark.parametrize("key", sorted(CASES))
 def test_malformed_answer_never_raises(key, capsys):
     malformed = CASES[key][2]
-    assert kt.check(key, malformed, history=HISTORY) is False
+    assert kt.check(key, malformed, history=HISTORY).right is False
     out = capsys.readouterr().out
     assert out.startswith(("Not yet: ", "Not answered yet.")) and "Hint: " in out
 
@@ -96,7 +96,7 @@ def test_solution_on_request(capsys):
 
 
 def test_best_epoch_needs_the_history(capsys):
-    assert kt.check("02.best_epoch", 2) is False
+    assert not kt.check("02.best_epoch", 2)
     assert "history=history" in capsys.readouterr().out
 
 
