@@ -106,7 +106,7 @@ class LivePlot(keras.callbacks.Callback):
         per_batch: bool = False,
         metrics: list[str] | None = None,
         min_interval: float = 1.0,
-        max_overhead: float = 0.02,
+        max_overhead: float = 0.01,
         mode: str = "auto",
         dpi: int = 72,
         ncols: int = 3,
@@ -279,7 +279,7 @@ class LivePlot(keras.callbacks.Callback):
                     [], [], "-", color=colour, lw=0.6, alpha=0.4, label=f"{label}batch"
                 )
                 self._lines[(panel, "batch")] = line
-            if ax.get_legend_handles_labels()[0]:
+            if ax.get_legend_handles_labels()[0] and panel not in LR_KEYS:
                 ax.legend(fontsize=7, loc="best")
 
     def _show(self) -> None:
