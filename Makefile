@@ -36,8 +36,8 @@ test: $(STAMP) lint
 		notebooks --nbval-lax --nbval-current-env --nbval-cell-timeout=300
 
 lint: $(STAMP)
-	$(BIN)/ruff check kerastutor tests notebooks tools jupyter
-	$(BIN)/ruff format --check kerastutor tests notebooks tools jupyter
+	$(BIN)/ruff check kerastutor tests notebooks tools jupyter benchmarks
+	$(BIN)/ruff format --check kerastutor tests notebooks tools jupyter benchmarks
 
 notebooks-strip: $(STAMP)
 	$(BIN)/nbstripout notebooks/*.ipynb
@@ -46,4 +46,5 @@ clean:
 	rm -rf $(VENV)
 
 bench: $(STAMP)
+	$(BIN)/python benchmarks/notebooks.py
 	$(BIN)/python benchmarks/liveplot.py
