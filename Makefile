@@ -15,6 +15,8 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # Kernels read the project's IPython start-up file (quiet TensorFlow start-up lines).
 export IPYTHONDIR := $(CURDIR)/jupyter/ipython
 export TF_CPP_MIN_LOG_LEVEL := 3
+# Fewer malloc arenas: TensorFlow's many threads otherwise each grow their own (more memory).
+export MALLOC_ARENA_MAX := 2
 
 .PHONY: lab test lint unit notebooks-check notebooks-strip bench clean
 

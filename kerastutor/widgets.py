@@ -175,14 +175,17 @@ class _StopAndProgress(keras.callbacks.Callback):
             self.on_progress(self.steps)
 
 
-def _default_experiment():
+def _default_experiment(build_model=None, data=None):
+    """Fill in the course's default experiment: the digits MLP on the bundled MNIST."""
     from kerastutor.data import load_mnist
     from kerastutor.models import get_digits_model
 
-    (x, y), (xt, yt) = load_mnist("bundled", verbose=False)
-    x = (x.reshape(-1, 784) / 255.0).astype("float32")
-    xt = (xt.reshape(-1, 784) / 255.0).astype("float32")
-    return get_digits_model, ((x, y.astype("int64")), (xt, yt.astype("int64")))
+    if data is None:
+        (x, y), (xt, yt) = load_mnist("bundled", verbose=False)
+        x = x.reshape(-1, 784).astype("float32") / 255.0
+        xt = xt.reshape(-1, 784).astype("float32") / 255.0
+        data = ((x, y.astype("int64")), (xt, yt.astype("int64")))
+    return build_model or get_digits_model, data
 
 
 class TrainingPanel:
@@ -214,10 +217,7 @@ class TrainingPanel:
         optimizer: str = "adam",
         learning_rate: float = 1e-3,
     ):
-        if build_model is None or data is None:
-            default_build, default_data = _default_experiment()
-            build_model = build_model or default_build
-            data = data or default_data
+        build_model, data = _default_experiment(build_model, data)
         self.build_model = build_model
         (self.x_train, self.y_train), (self.x_eval, self.y_eval) = data
         pipelines._num_samples(self.x_train, self.y_train, None)
@@ -717,9 +717,7 @@ class BatchSizeExplorer:
         epochs: int = 1,
         seed: int = 0,
     ):
-        if build_model is None or data is None:
-            default_build, default_data = _default_experiment()
-            build_model, data = build_model or default_build, data or default_data
+        build_model, data = _default_experiment(build_model, data)
         self.build_model = build_model
         (self.x, self.y), (self.x_eval, self.y_eval) = data
         self.epochs, self.seed = epochs, seed
