@@ -10,6 +10,7 @@ Modules, by what a learner would call them:
 - `kerastutor.plots`: training curves of finished runs, and histories as pandas tables.
 - `kerastutor.widgets`: the training panel, the run board and the batch-size explorer.
 - `kerastutor.exercises`: checked exercises, and `expect_error` for cells that must fail.
+- `kerastutor.cli`: the `kerastutor` command (notebooks, lab, doctor); `doctor()` checks a set-up.
 
 Every public name is also available here (`kerastutor.load_mnist`, ...). Names are imported
 on first use, so `import kerastutor` is instant and loads neither TensorFlow, torch,
@@ -73,7 +74,13 @@ _EXPORTS = {
         "balanced_class_weight",
     ],
     "callbacks": ["LossHistory", "LivePlot"],
-    "plots": ["history_to_frame", "plot_history"],
+    "plots": [
+        "history_to_frame",
+        "plot_history",
+        "plot_confusion_matrix",
+        "draw_model",
+        "why_no_drawing",
+    ],
     "exercises": [
         "Exercise",
         "EXERCISES",
@@ -83,6 +90,7 @@ _EXPORTS = {
         "exercises_for",
         "expect_error",
     ],
+    "cli": ["doctor", "copy_notebooks", "course_notebooks"],
     "widgets": [
         "TrainingPanel",
         "RunBoard",

@@ -307,6 +307,115 @@ def _tf_dataset(answer, **_) -> Verdict:
     return True, "Right: 1,000 samples in 20 batches of 50."
 
 
+# ---------------------------------------------------------------- chapters 6-10
+
+
+def _balanced(answer, **_) -> Verdict:
+    if not isinstance(answer, dict) or set(answer) != {0, 1}:
+        raise _Malformed(f"expected a dict with the keys 0 and 1, got {answer!r}")
+    w0, w1 = _number(answer[0]), _number(answer[1])
+    if abs(w0 - 1000 / 1800) < 0.01 and abs(w1 - 5.0) < 0.01:
+        return True, "Right: n / (classes x count) gives 1000/1800 ≈ 0.556 and 1000/200 = 5.0."
+    if w0 > 0 and abs(w1 / w0 - 9) < 0.05:
+        return False, "the ratio 9:1 is right, but the balanced formula gives other values."
+    return False, f"with these weights the cats count {900 * w0:g} and the dogs {100 * w1:g}."
+
+
+def _mask(answer, **_) -> Verdict:
+    value = _number(answer)
+    if value == 0:
+        return True, "Right: a weight of 0 multiplies the sample's loss by 0."
+    return False, f"a weight of {value:g} still lets the sample count."
+
+
+def _total_loss(answer, **_) -> Verdict:
+    value = _number(answer)
+    if abs(value - 1.8) < 1e-6:
+        return True, "Right: 2.0 x 0.3 + 1.0 x 1.2 = 1.8."
+    if abs(value - 1.5) < 1e-6:
+        return False, "1.5 is the unweighted sum."
+    return False, f"{value:g} is not the weighted sum of the two losses."
+
+
+def _input_names(answer, **_) -> Verdict:
+    if isinstance(answer, str) or not hasattr(answer, "__iter__"):
+        raise _Malformed(f"expected a list or set of names, got {answer!r}")
+    names = set(answer)
+    if names == {"img_input", "ts_input"}:
+        return True, "Right: the names given to the two keras.Input layers."
+    if names & {"score_output", "class_output"}:
+        return False, "those are output names; they key the targets dict."
+    return False, f"{sorted(names)} are not this model's input names."
+
+
+def _initial_epoch(answer, **_) -> Verdict:
+    value = _whole(answer)
+    if value == 3:
+        return (
+            True,
+            "Right: epochs are counted from 0 inside fit, so initial_epoch=3 runs 4, 5, ...",
+        )
+    if value == 4:
+        return False, "initial_epoch=4 would skip the fourth epoch."
+    return False, f"initial_epoch={value} does not continue right after epoch 3."
+
+
+def _weights_path(answer, **_) -> Verdict:
+    import keras
+
+    if not isinstance(answer, str):
+        raise _Malformed(f"expected a file path string, got {type(answer).__name__}")
+    try:
+        keras.callbacks.ModelCheckpoint(answer, save_weights_only=True)
+    except ValueError as exc:
+        return False, f"Keras refuses it: {str(exc).splitlines()[0][:120]}"
+    if "{epoch" not in answer:
+        return False, "it is a valid weights path, but the epoch number is not in it."
+    return True, "Right: a .weights.h5 name with {epoch} in it."
+
+
+def _train_on_batch_calls(answer, **_) -> Verdict:
+    value = _whole(answer)
+    if value == 16:
+        return True, "Right: ceil(1000 / 64) = 16 calls, the last with 40 samples."
+    if value == 15:
+        return False, "15 calls of 64 leave 40 samples untrained."
+    return False, f"{value} calls of 64 samples do not make one pass over 1,000."
+
+
+def _executions(answer, **_) -> Verdict:
+    value = _whole(answer)
+    if value == 10:
+        return True, "Right: 100 batches, 10 per call, 10 calls."
+    if value == 100:
+        return False, "that is the number of batches; each call now runs several."
+    return False, f"{value} calls of 10 batches do not make 100 batches."
+
+
+def _extension(answer, **_) -> Verdict:
+    if not isinstance(answer, str):
+        raise _Malformed(f"expected a string such as '.xyz', got {answer!r}")
+    ext = answer.strip().lower().lstrip("*")
+    ext = ext if ext.startswith(".") else "." + ext
+    if ext == ".keras":
+        return True, "Right: .keras is the Keras 3 format (one zip file)."
+    if ext in (".h5", ".hdf5"):
+        return False, "HDF5 still works, but it is the legacy format."
+    return False, f"Keras 3 does not save whole models as {ext}."
+
+
+def _weights_suffix(answer, **_) -> Verdict:
+    if not isinstance(answer, str):
+        raise _Malformed(f"expected a string, got {answer!r}")
+    ext = answer.strip().lower()
+    ext = ext if ext.startswith(".") else "." + ext
+    if ext == ".weights.h5":
+        return True, "Right: Keras 3 wants weight files named *.weights.h5."
+    if ext == ".h5":
+        return False, "close, but Keras 3 asks for a longer suffix that says what the file holds."
+    return False, f"save_weights refuses names ending in {ext}."
+
+
 _HINT_STEPS = "Keras rounds the number of batches up."
 
 EXERCISES: dict[str, Exercise] = {
@@ -424,6 +533,79 @@ EXERCISES: dict[str, Exercise] = {
             _tf_dataset,
             "from_tensor_slices((x, y)) and then .batch(...).",
             "answer = tf.data.Dataset.from_tensor_slices((x[:1000], y[:1000])).batch(50)",
+        ),
+        Exercise(
+            "06.balanced",
+            "900 cats (class 0), 100 dogs (class 1): the balanced class_weight dict?",
+            _balanced,
+            "Balanced weight of a class = n_samples / (n_classes * count of that class).",
+            "answer = kt.balanced_class_weight(np.array([0] * 900 + [1] * 100))",
+        ),
+        Exercise(
+            "06.mask",
+            "Which sample weight removes a sample from the loss?",
+            _mask,
+            "The loss of each sample is multiplied by its weight.",
+            "answer = 0",
+        ),
+        Exercise(
+            "07.total_loss",
+            "loss_weights={'score_output': 2.0, 'class_output': 1.0}; score loss 0.3, class loss "
+            "1.2. What total loss does Keras report?",
+            _total_loss,
+            "The total is the sum of each output's loss times its weight.",
+            "answer = 2.0 * 0.3 + 1.0 * 1.2",
+        ),
+        Exercise(
+            "07.input_names",
+            "Which keys must the inputs dict passed to fit use for the image + series model?",
+            _input_names,
+            "Look at the name= of each keras.Input.",
+            "answer = ['img_input', 'ts_input']",
+        ),
+        Exercise(
+            "08.initial_epoch",
+            "10 epochs, crashed; the newest checkpoint is epoch_03.keras. Which initial_epoch "
+            "resumes without repeating or skipping an epoch?",
+            _initial_epoch,
+            "initial_epoch is the number of epochs already done.",
+            "answer = 3",
+        ),
+        Exercise(
+            "08.weights_path",
+            "A ModelCheckpoint file path that saves weights only, with the epoch in the name.",
+            _weights_path,
+            "Keras 3 wants a particular ending for weight files; {epoch} fills in the number.",
+            "answer = 'checkpoints/epoch_{epoch:02d}.weights.h5'",
+        ),
+        Exercise(
+            "09.train_on_batch_calls",
+            "How many train_on_batch calls make one epoch of 1,000 samples at batch size 64?",
+            _train_on_batch_calls,
+            _HINT_STEPS,
+            "answer = math.ceil(1000 / 64)  # 16",
+        ),
+        Exercise(
+            "09.executions",
+            "100 batches an epoch, steps_per_execution=10: how many calls of the compiled "
+            "training function per epoch?",
+            _executions,
+            "Each call runs steps_per_execution batches.",
+            "answer = 100 // 10",
+        ),
+        Exercise(
+            "10.extension",
+            "Which file extension makes model.save write the Keras 3 format?",
+            _extension,
+            "It is named after the library.",
+            "answer = '.keras'",
+        ),
+        Exercise(
+            "10.weights_suffix",
+            "What must a file name given to save_weights end with?",
+            _weights_suffix,
+            "It says what the file holds, then the HDF5 extension.",
+            "answer = '.weights.h5'",
         ),
     ]
 }

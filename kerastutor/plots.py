@@ -25,7 +25,18 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["history_to_frame", "plot_history"]
+__all__ = [
+    "history_to_frame",
+    "plot_history",
+    "plot_confusion_matrix",
+    "draw_model",
+    "why_no_drawing",
+]
+
+GRAPHVIZ_HINT = (
+    "install Graphviz: `apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` "
+    "(macOS) or `conda install graphviz`"
+)
 
 #: Keys that belong in the learning-rate panel rather than with the metrics.
 LR_KEYS = ("learning_rate", "lr")
@@ -172,6 +183,95 @@ def plot_history(
         if ax.get_legend_handles_labels()[0]:
             ax.legend(fontsize=7)
     return fig
+
+
+def plot_confusion_matrix(matrix: Any, title: str = "", class_names: Sequence[str] | None = None):
+    """Draw a confusion matrix (rows: true class, columns: predicted) with its counts.
+
+    Args:
+        matrix: a square array of counts, e.g. from `tf.math.confusion_matrix(y_true, y_pred)`.
+        title: shown above the matrix.
+        class_names: tick labels (default 0, 1, 2, ...).
+
+    >>> fig = plot_confusion_matrix([[5, 1], [0, 4]], title="toy")
+    >>> fig.axes[0].get_title()
+    'toy'
+    """
+    import numpy as np
+    from matplotlib.figure import Figure
+
+    counts = np.asarray(matrix)
+    if counts.ndim != 2 or counts.shape[0] != counts.shape[1]:
+        raise ValueError(f"A confusion matrix is square; got shape {counts.shape}.")
+    n = counts.shape[0]
+    names = list(class_names) if class_names is not None else [str(i) for i in range(n)]
+    fig = Figure(figsize=(0.42 * n + 1.4, 0.42 * n + 1.0))
+    ax = fig.add_subplot()
+    ax.imshow(counts, cmap="Blues")
+    for i in range(n):
+        for j in range(n):
+            colour = "white" if counts[i, j] > counts.max() / 2 else "black"
+            ax.text(j, i, int(counts[i, j]), ha="center", va="center", fontsize=7, color=colour)
+    ax.set_xticks(range(n), names, fontsize=7)
+    ax.set_yticks(range(n), names, fontsize=7)
+    ax.set_xlabel("predicted", fontsize=8)
+    ax.set_ylabel("true", fontsize=8)
+    ax.set_title(title, fontsize=9)
+    fig.subplots_adjust(left=0.15, bottom=0.15, right=0.98, top=0.9)
+    _show_figures_as_png()
+    return fig
+
+
+def why_no_drawing() -> str | None:
+    """Why `keras.utils.plot_model` cannot draw here (None when it can)."""
+    import shutil
+
+    try:
+        import pydot  # noqa: F401
+    except ImportError:
+        return "the pydot package is missing: `pip install pydot`"
+    if shutil.which("dot") is None:
+        return f"the Graphviz program `dot` is not installed: {GRAPHVIZ_HINT}"
+    return None
+
+
+def draw_model(
+    model: Any,
+    show_shapes: bool = True,
+    show_layer_names: bool = True,
+    dpi: int = 60,
+    **kwargs: Any,
+):
+    """Draw a model's graph with `keras.utils.plot_model`, or explain why not.
+
+    Returns an `IPython.display.Image` (shown when it is a cell's last value). Without pydot or
+    Graphviz it prints which one is missing and how to install it, prints `model.summary()`
+    instead, and returns None: a missing drawing tool never stops a lesson.
+    """
+    import os
+    import tempfile
+
+    import keras
+
+    reason = why_no_drawing()
+    if reason is not None:
+        print(f"Cannot draw the model: {reason}. Its outline instead:")
+        model.summary()
+        return None
+    from IPython.display import Image
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "model.png")
+        keras.utils.plot_model(
+            model,
+            to_file=path,
+            show_shapes=show_shapes,
+            show_layer_names=show_layer_names,
+            dpi=dpi,
+            **kwargs,
+        )
+        with open(path, "rb") as f:
+            return Image(data=f.read(), format="png")
 
 
 def _show_figures_as_png() -> None:

@@ -50,6 +50,16 @@ CASES = {
         kt.ArrayPyDataset(x[:100], y[:100], batch_size=10),
         list(range(7)),
     ),
+    "06.balanced": ({0: 0.5556, 1: 5.0}, {0: 1.0, 1: 9.0}, [0.5, 5.0]),
+    "06.mask": (0, 0.5, "zero"),
+    "07.total_loss": (1.8, 1.5, None),
+    "07.input_names": (["img_input", "ts_input"], {"score_output", "class_output"}, "img_input"),
+    "08.initial_epoch": (3, 4, "three"),
+    "08.weights_path": ("ckpt/epoch_{epoch:02d}.weights.h5", "ckpt/epoch_{epoch}.h5", 42),
+    "09.train_on_batch_calls": (16, 15, 15.6),
+    "09.executions": (10, 100, "ten"),
+    "10.extension": (".keras", ".h5", 3),
+    "10.weights_suffix": (".weights.h5", ".h5", None),
     "05.tf_data": (
         tf.data.Dataset.from_tensor_slices((x, y)).batch(50),
         tf.data.Dataset.from_tensor_slices((x, y)).batch(50, drop_remainder=True),
@@ -106,7 +116,7 @@ def test_unknown_exercise_lists_the_keys():
 
 
 def test_each_chapter_has_two_or_three():
-    for chapter in range(1, 6):
+    for chapter in range(1, 11):
         assert 2 <= len(kt.exercises_for(chapter)) <= 3
 
 

@@ -8,7 +8,7 @@ import pytest
 
 import kerastutor
 
-MODULES = ["data", "models", "pipelines", "callbacks", "plots", "widgets", "exercises"]
+MODULES = ["data", "models", "pipelines", "callbacks", "plots", "widgets", "exercises", "cli"]
 
 
 def test_import_loads_no_heavy_dependency():
