@@ -90,7 +90,7 @@ _EXPORTS = {
         "exercises_for",
         "expect_error",
     ],
-    "cli": ["doctor", "copy_notebooks", "course_notebooks"],
+    "cli": ["Check", "doctor", "copy_notebooks", "course_notebooks"],
     "widgets": [
         "TrainingPanel",
         "RunBoard",

@@ -3,14 +3,16 @@
 TensorFlow logs a few lines (oneDNN, CUDA, CPU features) straight to file descriptor 2 while it
 loads, before its own `TF_CPP_MIN_LOG_LEVEL` setting takes effect, and a notebook shows them
 as red stderr output. `install()` adds an import hook that points descriptor 2 at /dev/null
-only while `tensorflow` (or `keras`, which loads it) is first imported. Python exceptions are
-not affected: they travel as objects and are printed after the descriptor is restored.
+only while `tensorflow` (or `keras`, which loads it) is first imported, and then raises
+TensorFlow's Python logger to ERROR (retracing notices). Python exceptions are not affected:
+they travel as objects and are printed after the descriptor is restored.
 """
 
 from __future__ import annotations
 
 import importlib.abc
 import importlib.util
+import logging
 import os
 import sys
 
@@ -37,6 +39,9 @@ class _QuietLoader(importlib.abc.Loader):
             os.dup2(saved, 2)
             os.close(saved)
             os.close(devnull)
+        # TensorFlow's Python-side warnings (e.g. "triggered tf.function retracing", common
+        # when a lesson builds many small models on purpose) are not for learners either.
+        logging.getLogger("tensorflow").setLevel(logging.ERROR)
 
     def __getattr__(self, name):
         return getattr(self._loader, name)

@@ -23,7 +23,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Check", "doctor", "course_notebooks", "copy_notebooks", "main"]
+__all__ = ["Check", "doctor", "course_notebooks", "copy_notebooks"]
 
 DEFAULT_COURSE_DIR = "kerastutor-course"
 
