@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import filecmp
 import importlib
-import importlib.resources
 import os
 import shutil
 import subprocess
@@ -191,9 +190,20 @@ def doctor(verbose: bool = True) -> list[Check]:
 
 
 def course_notebooks() -> list[Path]:
-    """The course notebooks shipped inside the package, in chapter order."""
-    folder = importlib.resources.files("kerastutor.course")
-    return sorted(Path(str(p)) for p in folder.iterdir() if p.name.endswith(".ipynb"))
+    """The course notebooks, in chapter order.
+
+    An installed package has them in `kerastutor/course/` (the wheel maps `notebooks/` there);
+    a source checkout or an editable install reads `notebooks/` beside the package.
+    """
+    here = Path(__file__).resolve().parent
+    for folder in (here / "course", here.parent / "notebooks"):
+        found = sorted(folder.glob("*.ipynb"))
+        if found:
+            return found
+    raise FileNotFoundError(
+        "The course notebooks are missing from this installation: "
+        "pip install --force-reinstall kerastutor"
+    )
 
 
 def copy_notebooks(target: str | Path, overwrite: bool = False, ask=input) -> dict[str, list]:

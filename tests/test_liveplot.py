@@ -251,3 +251,26 @@ def test_per_batch_curve_drawn_before_the_first_epoch_ends(data, fake_display):
     lines = _lines(plot)
     assert np.allclose(lines[("loss", "train")], history.history["loss"])
     assert len(lines[("loss", "batch")]) == 2 * 6
+
+
+def test_confusion_matrix_figure():
+    fig = kt.plot_confusion_matrix([[3, 1], [0, 4]], title="t", class_names=["a", "b"])
+    ax = fig.axes[0]
+    assert ax.get_title() == "t" and [t.get_text() for t in ax.texts] == ["3", "1", "0", "4"]
+    with pytest.raises(ValueError, match="square"):
+        kt.plot_confusion_matrix([[1, 2, 3]])
+
+
+def test_draw_model_explains_a_missing_graphviz(monkeypatch, capsys):
+    import shutil
+
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    assert kt.draw_model(kt.get_multi_io_model()) is None
+    out = capsys.readouterr().out
+    assert "Graphviz program `dot` is not installed" in out and "img_input" in out
+
+
+@pytest.mark.skipif(kt.why_no_drawing() is not None, reason="pydot or Graphviz missing here")
+def test_draw_model_draws():
+    image = kt.draw_model(kt.get_multi_io_model())
+    assert image.data.startswith(b"\x89PNG") and len(image.data) < 120_000

@@ -95,6 +95,67 @@ SYLLABUS = {
         "validation_steps": r"validation_steps=VAL_STEPS",
         "speed table": r"table\.sort_values\(\"seconds\"\)",
     },
+    "06_sample_and_class_weights.ipynb": {
+        "class_weight dict": r"class_weight=weights",
+        "sample_weight array": r"sample_weight=sample_weight",
+        "(x, y, w) from tf.data": r"from_tensor_slices\(\(x_train, y_train, sample_weight",
+        "0/1 weights as a loss mask": r"sample_weight=mask",
+        "per-class recall": r"matrix\.diagonal\(\) / matrix\.sum\(axis=1\)",
+        "confusion matrix": r"kt\.plot_confusion_matrix\(",
+        "widget on one class's weight": r"widgets\.interact_manual\(\s*weigh_one_class",
+        "class 5 recall rises": r"assert recall_weighted\[5\] > recall_plain\[5\]",
+    },
+    "07_multi_input_multi_output.ipynb": {
+        "image input (32, 32, 3)": r"keras\.Input\(shape=\(32, 32, 3\), name=\"img_input\"\)",
+        "time-series input (None, 10)": r"keras\.Input\(shape=\(None, 10\), name=\"ts_input\"\)",
+        "Conv2D + GlobalMaxPooling2D": r"GlobalMaxPooling2D\(\)\(keras\.layers\.Conv2D\(",
+        "Conv1D + GlobalMaxPooling1D": r"GlobalMaxPooling1D\(\)\(keras\.layers\.Conv1D\(",
+        "concatenate": r"keras\.layers\.concatenate\(",
+        "score_output and class_output": (
+            r"Dense\(1, name=\"score_output\"\)[\s\S]*Dense\(5, name=\"class_output\"\)"
+        ),
+        "drawing of the model": r"kt\.draw_model\(model",
+        "losses as a list": r"loss=\[keras\.losses\.MeanSquaredError\(\)",
+        "losses and metrics as dicts": r"metrics=\{",
+        "loss_weights": r"loss_weights=\{\"score_output\": 2\.0",
+        "loss_weights widget": r"panel\.set\(loss_weights=",
+        "None loss": r"loss=\[None,",
+        "fit from lists": r"as_lists = model\.fit\(",
+        "fit from dicts": r"as_dicts = model\.fit\(inputs, targets",
+        "tf.data of dicts": r"from_tensor_slices\(\(inputs, targets\)\)",
+    },
+    "08_callbacks_and_checkpoints.ipynb": {
+        "EarlyStopping": r"EarlyStopping\(\s*monitor=\"val_loss\", min_delta=0\.01, patience=2",
+        "ModelCheckpoint save_best_only": r"save_best_only=True",
+        "save_weights_only": r"save_weights_only=True",
+        "save_freq": r"save_freq=100",
+        "{epoch} and {loss} names": r"\{epoch:02d\}[\s\S]*\{loss:\.2f\}",
+        "resume with initial_epoch": r"initial_epoch=done",
+        "BackupAndRestore": r"BackupAndRestore\(backup_dir\)",
+        "CSVLogger": r"CSVLogger\(",
+        "TensorBoard": r"TensorBoard\(",
+        "per-batch callback": r"def on_train_batch_end\(self, batch, logs=None\)",
+        "LivePlot as a callback": r"kt\.LivePlot\(",
+        "no epoch lost or repeated": r"rest\.epoch == \[3, 4, 5\]",
+    },
+    "09_under_the_hood.ipynb": {
+        "train_on_batch loop": r"\.train_on_batch\(",
+        "test_on_batch": r"\.test_on_batch\(",
+        "predict_on_batch": r"\.predict_on_batch\(",
+        "matches fit": r"assert difference < 1e-5",
+        "run_eagerly measured": r"run_eagerly=True",
+        "steps_per_execution measured": r"steps_per_execution=n",
+    },
+    "10_save_load_predict.ipynb": {
+        ".keras": r"\.keras\"\)\nmodel\.save\(path\)",
+        "weights-only": r"save_weights\(weights_path\)",
+        "legacy .h5": r"my_model\.h5",
+        "registered custom objects": r"kt\.CategoricalTruePositives\(\)",
+        "custom_objects": r"custom_objects=\{\"doubled_mae\": doubled_mae\}",
+        "safe_mode": r"safe_mode=False",
+        "predictions equal after reload": r"np\.allclose\(loaded\.predict\(",
+        "predict on new data": r"new_x = ",
+    },
 }
 
 
@@ -110,6 +171,11 @@ def _code(name: str) -> str:
 )
 def test_syllabus_item_is_in_the_notebook(notebook, item):
     assert re.search(SYLLABUS[notebook][item], _code(notebook)), f"{notebook}: {item} is missing"
+
+
+def test_every_chapter_is_mapped():
+    chapters = {p.name for p in NOTEBOOKS.glob("[01]*.ipynb")} - {"00_start_here.ipynb"}
+    assert chapters == set(SYLLABUS)
 
 
 @pytest.mark.parametrize("notebook", sorted(SYLLABUS))
