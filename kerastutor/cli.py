@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import argparse
 import filecmp
-import importlib
+import importlib.metadata
 import os
 import shutil
 import subprocess
@@ -43,11 +43,15 @@ class Check:
         return line + (f"\n       fix: {self.fix}" if not self.ok and self.fix else "")
 
 
-def _version(module: str) -> str | None:
-    try:
-        return importlib.import_module(module).__version__
-    except Exception:
-        return None
+def _version(*distributions: str) -> str | None:
+    """The installed version of the first of these distributions, without importing it
+    (importing torch alone would cost a kernel about 180 MB)."""
+    for name in distributions:
+        try:
+            return importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return None
 
 
 def _where() -> str:
@@ -113,7 +117,7 @@ def doctor(verbose: bool = True) -> list[Check]:
             "install Python 3.11 or newer and recreate the environment",
         )
     )
-    tf_version = _version("tensorflow")
+    tf_version = _version("tensorflow", "tensorflow-cpu")
     checks.append(
         Check(
             "TensorFlow",
@@ -147,7 +151,7 @@ def doctor(verbose: bool = True) -> list[Check]:
         )
     )
     widgets_version = _version("ipywidgets")
-    manager = _version("jupyterlab_widgets")
+    manager = _version("jupyterlab-widgets", "jupyterlab_widgets")
     widgets_ok = bool(widgets_version and widgets_version.startswith("8.") and manager)
     checks.append(
         Check(

@@ -636,10 +636,10 @@ class TrainingPanel:
         if running:
             self.w_message.value = "<b>Training…</b> Click Stop to end the run early."
         else:
-            self._refresh()
+            self._refresh(force=True)  # called from the training thread, still alive here
 
-    def _refresh(self) -> None:
-        if self.running:
+    def _refresh(self, force: bool = False) -> None:
+        if self.running and not force:
             return
         problems = self.problems()
         self.w_train.disabled = bool(problems)
@@ -663,7 +663,10 @@ class TrainingPanel:
             if run.stopped
             else ""
         )
-        self.w_table.value = note + stopped + (table.to_html() if len(table) else "")
+        html = table.to_html() if len(table) else ""
+        self.w_table.value = (
+            note + stopped + f"<div style='overflow-x:auto; font-size:11px'>{html}</div>"
+        )
 
 
 def _escape(text: str | None) -> str:

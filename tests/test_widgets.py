@@ -99,6 +99,7 @@ def test_stop_ends_the_run_early_and_keeps_its_history(panel):
     assert run.epochs_done < 30
     assert len(run.history["loss"]) == run.epochs_done
     assert not panel.w_train.disabled and panel.w_stop.disabled
+    assert "Training" not in panel.w_message.value
 
 
 def test_train_and_stop_buttons(panel):

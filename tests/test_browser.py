@@ -1,0 +1,301 @@
+"""The course as a learner meets it: JupyterLab in a real (headless) Chromium, driven by Playwright.
+
+For every notebook: open it, wait for its kernel, run all cells, and check that no cell failed,
+every widget rendered, and the live plot drew. For the training panel: click Train, see the
+curves change while training runs, click Stop, see the run end early and land in the run table.
+A screenshot of each lands in test-artifacts/browser/.
+
+Needs Debian's chromium (`apt-get install chromium`; never `playwright install`). Without it
+the tests skip, except under CI, where they must run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+ARTIFACTS = ROOT / "test-artifacts" / "browser"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+if CHROMIUM is None:
+    message = "Chromium is missing: install it with `sudo apt-get install chromium`."
+    if os.environ.get("CI"):
+        pytest.fail("CI must run the browser tests. " + message, pytrace=False)
+    pytest.skip(message, allow_module_level=True)
+playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """A JupyterLab server on 127.0.0.1 with throw-away settings, serving a copy of the course."""
+    base = tmp_path_factory.mktemp("lab")
+    served = base / "course"
+    shutil.copytree(ROOT / "notebooks", served)
+    env = dict(os.environ)
+    for name in (
+        "JUPYTER_CONFIG_DIR",
+        "JUPYTER_DATA_DIR",
+        "JUPYTER_RUNTIME_DIR",
+        "JUPYTERLAB_SETTINGS_DIR",
+        "JUPYTERLAB_WORKSPACES_DIR",
+    ):
+        env[name] = str(base / name.lower())
+        os.makedirs(env[name])
+    settings = Path(env["JUPYTERLAB_SETTINGS_DIR"]) / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    (settings / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False})
+    )
+    env.update(
+        IPYTHONDIR=str(ROOT / "jupyter" / "ipython"),
+        TF_CPP_MIN_LOG_LEVEL="3",
+        MALLOC_ARENA_MAX="2",
+        KERASTUTOR_OFFLINE="1",
+    )
+    port, token = _free_port(), secrets.token_hex(16)
+    command = [
+        sys.executable,
+        "-m",
+        "jupyter",
+        "lab",
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={served}",
+        "--LabApp.expose_app_in_browser=True",
+    ]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")
+    log = open(base / "server.log", "w")
+    server = subprocess.Popen(
+        command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )  # its own process group, kernels included
+
+    def stop(*_):
+        try:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=20)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            try:
+                os.killpg(server.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+    previous = signal.getsignal(signal.SIGTERM)
+    signal.signal(signal.SIGTERM, lambda *a: (stop(), sys.exit(143)))
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 120
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
+                break
+            except OSError:
+                if time.time() > deadline or server.poll() is not None:
+                    raise RuntimeError((base / "server.log").read_text()[-3000:]) from None
+                time.sleep(0.5)
+        yield {"url": url, "token": token, "dir": served}
+    finally:
+        stop()
+        signal.signal(signal.SIGTERM, previous)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+# Each script receives the notebook's path and finds its panel, not whatever tab is current.
+FIND = """const find = (path) => {
+  for (const w of window.jupyterapp.shell.widgets('main')) {
+    if (w.context && w.context.path === path && w.content && w.content.widgets) return w;
+  }
+  return null;
+};"""
+
+KERNEL_IDLE = (
+    FIND
+    + """(path) => {
+  const w = find(path);
+  const k = w && w.sessionContext.session && w.sessionContext.session.kernel;
+  return !!k && k.status === 'idle' && !w.sessionContext.isBusy;
+}"""
+)
+
+ALL_RAN = (
+    FIND
+    + """(path) => {
+  const w = find(path);
+  const session = w && w.sessionContext.session;
+  if (!session || !session.kernel) return false;
+  const cells = w.content.widgets.filter(c => c.model.type === 'code');
+  return cells.every(c => c.model.executionCount !== null) && session.kernel.status === 'idle';
+}"""
+)
+
+RUN_ALL = (
+    FIND
+    + """(path) => {
+  const w = find(path);
+  window.jupyterapp.shell.activateById(w.id);
+  window.jupyterapp.commands.execute('notebook:run-all-cells');
+}"""
+)
+
+OUTPUTS = (
+    FIND
+    + """(path) => {
+  const w = find(path);
+  const out = {errors: [], images: 0, widgets: 0};
+  for (const cell of w.content.widgets) {
+    if (cell.model.type !== 'code') continue;
+    for (const o of cell.model.outputs.toJSON()) {
+      if (o.output_type === 'error') out.errors.push(o.ename + ': ' + o.evalue);
+      const data = o.data || {};
+      if (data['image/png']) out.images += 1;
+      if (data['application/vnd.jupyter.widget-view+json']) out.widgets += 1;
+    }
+  }
+  return out;
+}"""
+)
+
+SHUT_DOWN = (
+    FIND
+    + """async (path) => {
+  const w = find(path);
+  if (w) { await w.sessionContext.shutdown(); w.close(); }
+}"""
+)
+
+
+def _js(script: str) -> str:
+    # FIND is a statement; wrap so that page.evaluate gets one function expression.
+    head, _, body = script.partition("};")
+    return f"(path) => {{ {head}}}; return ({body})(path); }}"
+
+
+def _open(browser, lab, name):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{lab['url']}/lab/tree/{name}?reset&token={lab['token']}")
+    page.wait_for_function(_js(KERNEL_IDLE), arg=name, timeout=120_000)
+    return page
+
+
+def _run_all(page, name, timeout=300_000):
+    page.evaluate(_js(RUN_ALL), name)
+    page.wait_for_function(_js(ALL_RAN), arg=name, timeout=timeout, polling=500)
+
+
+def _close(page, name):
+    try:
+        page.evaluate(_js(SHUT_DOWN), name)
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_runs_in_jupyterlab(browser, lab, path):
+    page = _open(browser, lab, path.name)
+    try:
+        _run_all(page, path.name)
+        page.wait_for_timeout(1500)  # let widget views finish rendering
+        outputs = page.evaluate(_js(OUTPUTS), path.name)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{path.stem}.png"), full_page=False)
+        assert outputs["errors"] == [], outputs["errors"]
+        assert "Error displaying widget" not in page.content()
+        source = "\n".join(c.source for c in nbformat.read(path, 4).cells if c.cell_type == "code")
+        if "kt.LivePlot(" in source or "kt.plot_history(" in source:
+            assert outputs["images"] >= 1, "the live plot drew nothing"
+        if "TrainingPanel(" in source or "widgets." in source:
+            assert outputs["widgets"] >= 1
+            assert page.locator(".jupyter-widgets").count() > 0, "widgets did not render"
+    finally:
+        _close(page, path.name)
+
+
+def test_training_panel_train_and_stop_by_clicking(browser, lab):
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_code_cell(
+            "import kerastutor as kt\n"
+            "panel = kt.TrainingPanel()\n"
+            "panel.set(batch_size=8, epochs=30)\n"
+            "panel"
+        )
+    ]
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    nbformat.write(notebook, lab["dir"] / "panel_click.ipynb")
+    page = _open(browser, lab, "panel_click.ipynb")
+    try:
+        _run_all(page, "panel_click.ipynb", timeout=180_000)
+        train = page.get_by_role("button", name="Train")
+        stop = page.get_by_role("button", name="Stop")
+        train.wait_for(timeout=60_000)
+        assert stop.is_disabled()
+        train.click()
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('button')].some("
+            "b => b.textContent.includes('Stop') && !b.disabled)",
+            timeout=60_000,
+        )
+        plot = page.locator(".widget-image").first
+        plot.wait_for(timeout=60_000)
+        page.wait_for_function(
+            "() => { const i = document.querySelector('.widget-image');"
+            " return i && i.src && i.complete && i.naturalWidth > 100; }",
+            timeout=120_000,
+        )
+        first = plot.get_attribute("src")
+        page.wait_for_function(  # the curves change while training runs
+            f"() => document.querySelector('.widget-image').src !== {json.dumps(first)}",
+            timeout=120_000,
+        )
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "panel_training.png"))
+        stop.click()
+        page.wait_for_function(
+            "() => document.body.innerText.includes('Run 1 stopped')", timeout=120_000
+        )
+        assert train.is_enabled() and stop.is_disabled()
+        table = page.locator("table").last.inner_text()
+        assert "batch_size" in table and "True" in table  # the run, marked stopped
+        page.screenshot(path=str(ARTIFACTS / "panel_stopped.png"))
+    finally:
+        _close(page, "panel_click.ipynb")
