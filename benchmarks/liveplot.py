@@ -12,7 +12,7 @@ of a second or more), 6 epochs. Scenario "short": 40 epochs of 1,000 images at b
 plotting cost dominates. Repetitions are interleaved (a b c d e, a b c d e, ...) and medians
 reported.
 
-Usage: python benchmarks/liveplot.py [--reps 3]  (writes benchmarks/results/liveplot.md)
+Usage: python benchmarks/liveplot.py [--reps 5]  (writes benchmarks/results/liveplot.md)
 """
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ def run_arm(arm: str, n: int, epochs: int, batch_size: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "liveplot.md"))
     args = parser.parse_args()
 
@@ -124,17 +124,19 @@ def main() -> None:
             f"## {scenario}: {n:,} images, {epochs} epochs, batch {batch_size} "
             f"(baseline fit {base:.1f} s, {base / epochs:.2f} s an epoch)",
             "",
-            "| arm | fit time / (a) | redraws | median redraw (ms) | plotting total (s) "
-            "| outputs in cell | output bytes |",
-            "|---|---|---|---|---|---|---|",
+            "| arm | fit time / (a) | plotting share of fit | redraws | median redraw (ms) "
+            "| plotting total (s) | outputs in cell | output bytes |",
+            "|---|---|---|---|---|---|---|---|",
         ]
         for arm, (label, _) in ARMS.items():
 
             def med(key: str, rs: list[dict] = runs[arm]) -> float:
                 return statistics.median(r[key] for r in rs)
 
+            share = statistics.median(r["plot_total"] / r["fit"] for r in runs[arm])
             lines.append(
-                f"| ({arm}) {label} | {med('fit') / base:.3f} | {med('redraws'):.0f} | "
+                f"| ({arm}) {label} | {med('fit') / base:.3f} | {100 * share:.1f} % | "
+                f"{med('redraws'):.0f} | "
                 f"{1000 * med('median_redraw'):.0f} | {med('plot_total'):.2f} | "
                 f"{med('outputs'):.0f} | {med('bytes'):,.0f} |"
             )

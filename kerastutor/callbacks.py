@@ -293,10 +293,13 @@ class LivePlot(keras.callbacks.Callback):
         from IPython.display import display
 
         bundle = {"image/png": buffer.getvalue(), "text/plain": self.status_line()}
-        if self._handle is None:
-            self._handle = display(bundle, raw=True, display_id=True)
-        else:
-            self._handle.update(bundle, raw=True)
+        if self._handle is not None:
+            try:
+                self._handle.update(bundle, raw=True)
+                return
+            except Exception:  # some front ends have broken display_id updates: start anew
+                self._handle = None
+        self._handle = display(bundle, raw=True, display_id=True)
 
 
 def _keys(run) -> list[str]:

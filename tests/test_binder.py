@@ -85,7 +85,8 @@ def test_start_script_sets_the_kernel_environment():
 
 @pytest.mark.skipif(sys.version_info[:2] != (3, 11), reason="binder/runtime.txt pins Python 3.11")
 def test_binder_environment_runs_a_notebook(tmp_path):
-    """Build a fresh venv the way the Binder config says, then execute chapter 5 in it."""
+    """Build a fresh venv the way the Binder config says, execute chapter 5 in it, and use the
+    `kerastutor` command of that (non-editable) install."""
     repo = tmp_path / "repo"
     shutil.copytree(
         ROOT, repo, ignore=shutil.ignore_patterns(".venv", ".git", "*.egg-info", "__pycache__")
@@ -115,3 +116,9 @@ def test_binder_environment_runs_a_notebook(tmp_path):
     )
     result = run("./binder/start", str(python), str(script))
     assert "executed" in result.stdout
+    # The same installed package is what a pip user gets: the command works from it.
+    course = tmp_path / "course"
+    copied = run(str(env_dir / "bin" / "kerastutor"), "notebooks", str(course))
+    assert "11 copied" in copied.stdout and (course / "00_start_here.ipynb").exists()
+    doctor = run(str(env_dir / "bin" / "kerastutor"), "doctor")
+    assert "All set." in doctor.stdout

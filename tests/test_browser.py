@@ -142,6 +142,7 @@ def browser():
 
 # Each script receives the notebook's path and finds its panel, not whatever tab is current.
 FIND = """const find = (path) => {
+  if (!window.jupyterapp || !window.jupyterapp.shell) return null;  // Lab still loading
   for (const w of window.jupyterapp.shell.widgets('main')) {
     if (w.context && w.context.path === path && w.content && w.content.widgets) return w;
   }

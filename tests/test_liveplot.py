@@ -274,3 +274,23 @@ def test_draw_model_explains_a_missing_graphviz(monkeypatch, capsys):
 def test_draw_model_draws():
     image = kt.draw_model(kt.get_multi_io_model())
     assert image.data.startswith(b"\x89PNG") and len(image.data) < 120_000
+
+
+def test_broken_display_updates_fall_back_to_a_new_output(data, monkeypatch):
+    import IPython.display
+
+    shown = []
+
+    class BrokenHandle:
+        def update(self, bundle, raw=False):
+            raise RuntimeError("this front end cannot update displays")
+
+    def display(bundle, raw=False, display_id=None):
+        shown.append(bundle)
+        return BrokenHandle()
+
+    monkeypatch.setattr(IPython.display, "display", display)
+    plot = kt.LivePlot(mode="notebook", min_interval=0, max_overhead=1.0)
+    history = _fit(data, plot, epochs=3)
+    assert len(history.history["loss"]) == 3 and plot.error is None
+    assert len(shown) == 3 and "epoch 3/3" in shown[-1]["text/plain"]
