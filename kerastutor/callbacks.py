@@ -132,6 +132,10 @@ class LivePlot(keras.callbacks.Callback):
         self.draw_seconds: list[float] = []
         self.figure = None
         self.error: str | None = None
+        if not per_batch:
+            # Keep Keras's default (no-op) batch hook: with it, Keras can dispatch batches
+            # without waiting for callbacks, which is worth ~10 % of a small model's fit time.
+            self.on_train_batch_end = keras.callbacks.Callback.on_train_batch_end.__get__(self)
 
     # ------------------------------------------------------------ Keras hooks
 

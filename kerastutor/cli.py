@@ -239,6 +239,27 @@ def copy_notebooks(target: str | Path, overwrite: bool = False, ask=input) -> di
     return result
 
 
+_QUIET_STARTUP = """# Written by `kerastutor lab`: kernels load this first, so TensorFlow's
+# C++ start-up lines stay out of notebooks even when tensorflow comes first.
+try:
+    from kerastutor import _quiet
+
+    _quiet.install()
+except ImportError:
+    pass
+"""
+
+
+def _quiet_ipython_dir() -> Path:
+    """An IPython directory whose start-up file quiets TensorFlow (as `make lab` does)."""
+    folder = Path(os.environ.get("KERASTUTOR_HOME", Path.home() / ".kerastutor")) / "ipython"
+    startup = folder / "profile_default" / "startup" / "00-kerastutor-quiet.py"
+    startup.parent.mkdir(parents=True, exist_ok=True)
+    if not startup.exists() or startup.read_text() != _QUIET_STARTUP:
+        startup.write_text(_QUIET_STARTUP)
+    return folder
+
+
 def _no_tty_answer(prompt: str) -> str:
     print(prompt + "n (no terminal to ask: kept; use --overwrite to replace)")
     return "n"
@@ -273,10 +294,12 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"--port must be between 1 and 65535, not {args.port}")
         if not Path(args.directory).exists():
             copy_notebooks(args.directory)
-        from kerastutor import _quiet
-
-        _quiet.install()
-        env = {**os.environ, "MALLOC_ARENA_MAX": os.environ.get("MALLOC_ARENA_MAX", "2")}
+        env = {
+            **os.environ,
+            "MALLOC_ARENA_MAX": os.environ.get("MALLOC_ARENA_MAX", "2"),
+            "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3"),
+            "IPYTHONDIR": str(_quiet_ipython_dir()),
+        }
         command = [
             sys.executable,
             "-m",

@@ -75,3 +75,13 @@ def test_notebooks_command_without_a_terminal_keeps_edits(tmp_path):
 def test_check_line_format():
     line = str(cli.Check("graphviz", False, "missing", "apt-get install graphviz", required=False))
     assert line.startswith("[WARN] graphviz: missing") and "fix: apt-get install graphviz" in line
+
+
+def test_lab_kernels_get_the_quiet_start_up_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("KERASTUTOR_HOME", str(tmp_path))
+    folder = cli._quiet_ipython_dir()
+    startup = folder / "profile_default" / "startup" / "00-kerastutor-quiet.py"
+    assert "_quiet.install()" in startup.read_text()
+    repo_copy = cli.Path(__file__).resolve().parents[1] / "jupyter" / "ipython"
+    repo_file = repo_copy / "profile_default" / "startup" / "00-kerastutor-quiet.py"
+    assert "_quiet.install()" in repo_file.read_text()  # make lab's twin does the same

@@ -294,3 +294,10 @@ def test_broken_display_updates_fall_back_to_a_new_output(data, monkeypatch):
     history = _fit(data, plot, epochs=3)
     assert len(history.history["loss"]) == 3 and plot.error is None
     assert len(shown) == 3 and "epoch 3/3" in shown[-1]["text/plain"]
+
+
+def test_default_liveplot_keeps_keras_batch_dispatch_asynchronous():
+    from keras.src.utils.python_utils import is_default
+
+    assert is_default(kt.LivePlot().on_train_batch_end)  # Keras may skip waiting on batches
+    assert not is_default(kt.LivePlot(per_batch=True).on_train_batch_end)
