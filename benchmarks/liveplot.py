@@ -8,7 +8,7 @@ Arms, each a fresh kernel run by nbclient (as nbval and JupyterLab run notebooks
   e  livelossplot.PlotLossesKeras()
 
 Scenario "long": the digits MLP on the bundled MNIST (10,000 images, batch 8: 1,250 steps, epochs
-of a second or more), 6 epochs. Scenario "short": 40 epochs of 1,000 images at batch 32, where
+of a second or more), 10 epochs. Scenario "short": 40 epochs of 1,000 images at batch 32, where
 plotting cost dominates. Repetitions are interleaved (a b c d e, a b c d e, ...) and medians
 reported.
 
@@ -34,7 +34,7 @@ ARMS = {
     "d": ("LivePlot per_batch", "callbacks, verbose = [timed(kt.LivePlot(per_batch=True))], 0"),
     "e": ("livelossplot", "callbacks, verbose = [timed(PlotLossesKeras())], 0"),
 }
-SCENARIOS = {"long": (10_000, 6, 8), "short": (1_000, 40, 32)}  # images, epochs, batch size
+SCENARIOS = {"long": (10_000, 10, 8), "short": (1_000, 40, 32)}  # images, epochs, batch size
 
 SETUP = """
 import json, time
