@@ -260,6 +260,24 @@ def _quiet_ipython_dir() -> Path:
     return folder
 
 
+def lab_command(directory: str | Path, port: int, *options: str) -> list[str]:
+    """The JupyterLab command line: bound to 127.0.0.1, on `port`, serving `directory`."""
+    command = [
+        sys.executable,
+        "-m",
+        "jupyter",
+        "lab",
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        f"--ServerApp.root_dir={directory}",
+        *options,
+    ]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")  # containers and CI run as root
+    return command
+
+
 def _no_tty_answer(prompt: str) -> str:
     print(prompt + "n (no terminal to ask: kept; use --overwrite to replace)")
     return "n"
@@ -300,18 +318,7 @@ def main(argv: list[str] | None = None) -> int:
             "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3"),
             "IPYTHONDIR": str(_quiet_ipython_dir()),
         }
-        command = [
-            sys.executable,
-            "-m",
-            "jupyter",
-            "lab",
-            "--no-browser",
-            "--ServerApp.ip=127.0.0.1",
-            f"--ServerApp.port={args.port}",
-            f"--ServerApp.root_dir={args.directory}",
-        ]
-        if hasattr(os, "geteuid") and os.geteuid() == 0:
-            command.append("--allow-root")
+        command = lab_command(args.directory, args.port)
         return subprocess.call(command, env=env)
     checks = doctor()
     return 0 if all(c.ok or not c.required for c in checks) else 1

@@ -175,6 +175,18 @@ class _StopAndProgress(keras.callbacks.Callback):
             self.on_progress(self.steps)
 
 
+def _split_data(data) -> tuple:
+    """Check that data is ((x_train, y_train), (x_eval, y_eval)) and return it."""
+    try:
+        (x_train, y_train), (x_eval, y_eval) = data
+    except (TypeError, ValueError):
+        raise ValueError(
+            "data must be ((x_train, y_train), (x_eval, y_eval)), as kt.load_mnist returns; "
+            "got something else. For one array pair, split off evaluation data first."
+        ) from None
+    return (x_train, y_train), (x_eval, y_eval)
+
+
 def _default_experiment(build_model=None, data=None):
     """Fill in the course's default experiment: the digits MLP on the bundled MNIST."""
     from kerastutor.data import load_mnist
@@ -219,7 +231,7 @@ class TrainingPanel:
     ):
         build_model, data = _default_experiment(build_model, data)
         self.build_model = build_model
-        (self.x_train, self.y_train), (self.x_eval, self.y_eval) = data
+        (self.x_train, self.y_train), (self.x_eval, self.y_eval) = _split_data(data)
         pipelines._num_samples(self.x_train, self.y_train, None)
         pipelines._num_samples(self.x_eval, self.y_eval, None)
         self.loss = (
@@ -349,39 +361,26 @@ class TrainingPanel:
         self.w_train.on_click(lambda _: self.train(wait=False))
         self.w_stop.on_click(lambda _: self.stop())
 
-        self._controls = [
+        class_box = w.VBox(list(self.w_class_weights.values()))
+        accordion = w.Accordion(children=[class_box])
+        accordion.set_title(0, "custom class weights")
+        settings_column = [
             self.w_batch_size,
             self.w_epochs,
             self.w_optimizer,
             self.w_learning_rate,
             self.w_pipeline,
             self.w_validation_split,
-            self.w_class_weight_mode,
-            *self.w_class_weights.values(),
             self.w_sample_weight,
             *self.w_loss_weights.values(),
             self.w_seed,
+            self.w_class_weight_mode,
         ]
+        # Everything that sets a run: disabled while one trains, re-checked when it changes.
+        self._controls = [*settings_column, *self.w_class_weights.values()]
         for control in self._controls:
             control.observe(lambda _: self._refresh(), names="value")
-        class_box = w.VBox(list(self.w_class_weights.values()))
-        accordion = w.Accordion(children=[class_box])
-        accordion.set_title(0, "custom class weights")
-        left = w.VBox(
-            [
-                self.w_batch_size,
-                self.w_epochs,
-                self.w_optimizer,
-                self.w_learning_rate,
-                self.w_pipeline,
-                self.w_validation_split,
-                self.w_sample_weight,
-                *self.w_loss_weights.values(),
-                self.w_seed,
-                self.w_class_weight_mode,
-                accordion,
-            ]
-        )
+        left = w.VBox([*settings_column, accordion])
         right = w.VBox(
             [
                 w.HBox([self.w_train, self.w_stop, self.w_progress]),
@@ -722,7 +721,7 @@ class BatchSizeExplorer:
     ):
         build_model, data = _default_experiment(build_model, data)
         self.build_model = build_model
-        (self.x, self.y), (self.x_eval, self.y_eval) = data
+        (self.x, self.y), (self.x_eval, self.y_eval) = _split_data(data)
         self.epochs, self.seed = epochs, seed
         self.results: list[dict] = []
         self._widget = None

@@ -215,3 +215,11 @@ def test_batch_size_explorer(mnist):
     assert "40 steps an epoch" in explorer.widget.children[1].value
     with pytest.raises(kt.PipelineError):
         explorer.try_batch_size(0)
+
+
+def test_malformed_data_gets_a_clear_error(mnist):
+    (x, y), _ = mnist
+    with pytest.raises(ValueError, match=r"\(\(x_train, y_train\), \(x_eval, y_eval\)\)"):
+        kt.TrainingPanel(kt.get_digits_model, (x, y))
+    with pytest.raises(kt.PipelineError, match="Mismatched lengths"):
+        kt.TrainingPanel(kt.get_digits_model, ((x, y[:10]), (x, y)))
