@@ -8,6 +8,7 @@ Modules, by what a learner would call them:
 - `kerastutor.pipelines`: one data set fed five ways (NumPy, PyDataset, tf.data, torch, generator).
 - `kerastutor.callbacks`: Keras callbacks of the course, among them `LivePlot`.
 - `kerastutor.plots`: training curves of finished runs, and histories as pandas tables.
+- `kerastutor.diagrams`: pictures of how training works (the loop, prefetch, callback hooks).
 - `kerastutor.widgets`: the training panel, the run board and the batch-size explorer.
 - `kerastutor.exercises`: checked exercises, and `expect_error` for cells that must fail.
 - `kerastutor.cli`: the `kerastutor` command (notebooks, lab, doctor); `doctor()` checks a set-up.
@@ -36,6 +37,7 @@ _EXPORTS = {
     "data": [
         "load_mnist",
         "mnist_info",
+        "split_validation",
         "MnistFileError",
         "MnistInfo",
         "make_random_classification",
@@ -78,9 +80,11 @@ _EXPORTS = {
         "history_to_frame",
         "plot_history",
         "plot_confusion_matrix",
+        "plot_data_split",
         "draw_model",
         "why_no_drawing",
     ],
+    "diagrams": ["draw_training_loop", "draw_prefetch", "draw_callback_hooks"],
     "exercises": [
         "Exercise",
         "EXERCISES",

@@ -38,6 +38,7 @@ __all__ = [
     "MnistInfo",
     "load_mnist",
     "mnist_info",
+    "split_validation",
     "make_random_classification",
     "make_multi_input_data",
     "BUNDLED_MNIST",
@@ -208,6 +209,84 @@ def load_mnist(
     if verbose:
         print(_last_info)
     return (x_train, y_train), (x_test, y_test)
+
+
+def split_validation(
+    x: np.ndarray,
+    y: np.ndarray,
+    validation_size: float | int = 0.2,
+    *,
+    seed: int = 0,
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """Hold out a validation set from training data: seeded, stratified, test set untouched.
+
+    Use it on the *training* part of `load_mnist()`. The three sets then have three jobs:
+    `fit` learns from the training set; the validation set chooses (epochs, learning rate,
+    `EarlyStopping`, `ModelCheckpoint(save_best_only=True)`); the test set is evaluated once,
+    at the end, to report how the chosen model does on data no decision has seen.
+
+    Stratified means each class keeps its share in both parts, so a small validation set is
+    not short of some digit by chance. (`keras.utils.split_dataset` splits at random and
+    returns `tf.data` datasets; this keeps NumPy arrays and class shares.)
+
+    Args:
+        x: training inputs, first axis the samples.
+        y: integer class labels, one per sample (1-D).
+        validation_size: a fraction in (0, 1) of the samples, or a whole number of samples.
+        seed: the same seed gives the same split.
+
+    Returns:
+        `(x_train, y_train), (x_val, y_val)`, each part in a shuffled order.
+
+    Example:
+
+    >>> (x, y), _ = load_mnist("bundled", verbose=False)
+    >>> (x_train, y_train), (x_val, y_val) = split_validation(x, y, 2000, seed=0)
+    >>> len(x_train), len(x_val)
+    (8000, 2000)
+    >>> [int(n) for n in np.bincount(y_val)]  # about 200 of each digit
+    [197, 225, 199, 204, 195, 181, 197, 209, 195, 198]
+    """
+    x = np.asarray(x)
+    y = np.asarray(y)
+    if y.ndim != 1:
+        raise ValueError(
+            f"split_validation needs integer labels, one per sample (1-D); got shape {y.shape}. "
+            "For one-hot rows pass y.argmax(axis=1)."
+        )
+    if len(x) != len(y):
+        raise ValueError(f"x has {len(x)} samples but y has {len(y)}: they must match.")
+    n = len(y)
+    if isinstance(validation_size, (int, np.integer)) and not isinstance(validation_size, bool):
+        n_val = int(validation_size)
+    elif isinstance(validation_size, (float, np.floating)) and 0 < validation_size < 1:
+        n_val = int(round(n * float(validation_size)))
+    else:
+        raise ValueError(
+            f"validation_size must be a fraction in (0, 1) or a whole number of samples; "
+            f"got {validation_size!r}."
+        )
+    if not 0 < n_val < n:
+        raise ValueError(
+            f"validation_size={validation_size!r} leaves {n_val} of {n} samples for validation: "
+            "both parts need at least one sample."
+        )
+    rng = np.random.default_rng(seed)
+    classes, counts = np.unique(y, return_counts=True)
+    # Largest-remainder rounding: each class gets its share, and the shares add up to n_val.
+    exact = counts * n_val / n
+    take = np.floor(exact).astype(int)
+    short = n_val - take.sum()
+    take[np.argsort(exact - take, kind="stable")[::-1][:short]] += 1
+    val_index = []
+    for label, k in zip(classes, take):
+        members = np.flatnonzero(y == label)
+        val_index.append(rng.choice(members, size=k, replace=False))
+    val_index = rng.permutation(np.concatenate(val_index))
+    is_val = np.zeros(n, dtype=bool)
+    is_val[val_index] = True
+    train_index = rng.permutation(np.flatnonzero(~is_val))
+    return (x[train_index], y[train_index]), (x[val_index], y[val_index])
 
 
 def make_random_classification(

@@ -29,6 +29,7 @@ __all__ = [
     "history_to_frame",
     "plot_history",
     "plot_confusion_matrix",
+    "plot_data_split",
     "draw_model",
     "why_no_drawing",
 ]
@@ -218,6 +219,51 @@ def plot_confusion_matrix(matrix: Any, title: str = "", class_names: Sequence[st
     ax.set_ylabel("true", fontsize=8)
     ax.set_title(title, fontsize=9)
     fig.subplots_adjust(left=0.15, bottom=0.15, right=0.98, top=0.9)
+    _show_figures_as_png()
+    return fig
+
+
+def plot_data_split(n_train: int, n_validation: int, n_test: int, title: str = ""):
+    """Draw the three data sets as one bar, each part sized by its samples and named by its job.
+
+    Training data is what `fit` learns from; validation data is what every choice is made on
+    (epochs, learning rate, `EarlyStopping`, the best checkpoint); test data is evaluated once,
+    at the end, and reports the chosen model's score on data no decision has seen.
+
+    >>> fig = plot_data_split(8000, 2000, 2000)
+    >>> [t.get_text().splitlines()[0] for t in fig.axes[0].texts]
+    ['train: 8,000', 'validation: 2,000', 'test: 2,000']
+    """
+    from matplotlib.figure import Figure
+
+    parts = [
+        ("train", n_train, "#4C72B0", "fit() learns\nthe weights here"),
+        ("validation", n_validation, "#DD8452", "choose epochs, rates,\nbest checkpoint"),
+        ("test", n_test, "#55A868", "evaluate once,\nat the very end"),
+    ]
+    for name, n, *_ in parts:
+        if int(n) <= 0:
+            raise ValueError(f"n_{name} must be a positive number of samples; got {n!r}.")
+    total = sum(int(n) for _, n, *_ in parts)
+    fig = Figure(figsize=(7.5, 1.5))
+    ax = fig.add_subplot()
+    left = 0
+    for name, n, colour, job in parts:
+        ax.barh(0, n, left=left, color=colour, edgecolor="white", height=0.8)
+        ax.text(
+            left + n / 2,
+            0,
+            f"{name}: {int(n):,}\n{job}",
+            ha="center",
+            va="center",
+            fontsize=7.5,
+            color="white",
+        )
+        left += n
+    ax.set_xlim(0, total)
+    ax.set_axis_off()
+    ax.set_title(title or f"{total:,} labelled samples, three jobs", fontsize=9)
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.82)
     _show_figures_as_png()
     return fig
 

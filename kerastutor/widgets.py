@@ -10,7 +10,7 @@ instructor's script can drive it:
 >>> panel.set(batch_size=256, epochs=1, optimizer="adam", learning_rate=1e-3)
 >>> run = panel.train()               # blocks until done; the Train button does not
 >>> run.settings["batch_size"], run.steps_per_epoch
-(256, 40)
+(256, 32)
 >>> len(panel.board.table())
 1
 
@@ -176,27 +176,28 @@ class _StopAndProgress(keras.callbacks.Callback):
 
 
 def _split_data(data) -> tuple:
-    """Check that data is ((x_train, y_train), (x_eval, y_eval)) and return it."""
+    """Check that data is ((x_train, y_train), (x_val, y_val)) and return it."""
     try:
-        (x_train, y_train), (x_eval, y_eval) = data
+        (x_train, y_train), (x_val, y_val) = data
     except (TypeError, ValueError):
         raise ValueError(
-            "data must be ((x_train, y_train), (x_eval, y_eval)), as kt.load_mnist returns; "
-            "got something else. For one array pair, split off evaluation data first."
+            "data must be ((x_train, y_train), (x_val, y_val)), as kt.split_validation "
+            "returns; got something else. Split validation data off the training data with "
+            "kt.split_validation(x_train, y_train); never validate on the test set."
         ) from None
-    return (x_train, y_train), (x_eval, y_eval)
+    return (x_train, y_train), (x_val, y_val)
 
 
 def _default_experiment(build_model=None, data=None):
-    """Fill in the course's default experiment: the digits MLP on the bundled MNIST."""
-    from kerastutor.data import load_mnist
+    """Fill in the course's default experiment: the digits MLP on the bundled MNIST, with
+    validation data held out of the training images (the test images are never used)."""
+    from kerastutor.data import load_mnist, split_validation
     from kerastutor.models import get_digits_model
 
     if data is None:
-        (x, y), (xt, yt) = load_mnist("bundled", verbose=False)
+        (x, y), _ = load_mnist("bundled", verbose=False)
         x = x.reshape(-1, 784).astype("float32") / 255.0
-        xt = xt.reshape(-1, 784).astype("float32") / 255.0
-        data = ((x, y.astype("int64")), (xt, yt.astype("int64")))
+        data = split_validation(x, y.astype("int64"), 2000, seed=0)
     return build_model or get_digits_model, data
 
 
@@ -206,9 +207,11 @@ class TrainingPanel:
     Args:
         build_model: a function returning a fresh, uncompiled Keras model. Each run calls it,
             so runs are independent. Default: `kt.get_digits_model`.
-        data: `((x_train, y_train), (x_eval, y_eval))`; the eval part is the validation data
-            when the validation split is 0 and is where per-class recall is measured.
-            Default: the bundled MNIST, flattened and scaled to [0, 1].
+        data: `((x_train, y_train), (x_val, y_val))`; the validation part is what each
+            epoch is scored on when the validation split is 0, and where per-class recall is
+            measured. Never pass the test set here: choices made on it leak into the final
+            score. Default: the bundled MNIST's training images, flattened and scaled to
+            [0, 1], split 8,000 / 2,000 by `kt.split_validation`.
         loss, metrics: what `compile` gets; default sparse categorical crossentropy on
             logits and `sparse_categorical_accuracy`.
         epochs, batch_size, optimizer, learning_rate: starting values of the controls.
@@ -231,9 +234,9 @@ class TrainingPanel:
     ):
         build_model, data = _default_experiment(build_model, data)
         self.build_model = build_model
-        (self.x_train, self.y_train), (self.x_eval, self.y_eval) = _split_data(data)
+        (self.x_train, self.y_train), (self.x_val, self.y_val) = _split_data(data)
         pipelines._num_samples(self.x_train, self.y_train, None)
-        pipelines._num_samples(self.x_eval, self.y_eval, None)
+        pipelines._num_samples(self.x_val, self.y_val, None)
         self.loss = (
             loss
             if loss is not None
@@ -493,7 +496,7 @@ class TrainingPanel:
         if s["validation_split"] and kind != "numpy":
             found.append(
                 f"validation_split only works with NumPy arrays, not the {kind!r} pipeline. "
-                "Set the split to 0 (the panel then validates on its evaluation data) "
+                "Set the split to 0 (the panel then validates on its validation data) "
                 "or choose the numpy pipeline."
             )
         for check in (
@@ -585,7 +588,7 @@ class TrainingPanel:
             if s["validation_split"]:
                 fit_kwargs["validation_split"] = s["validation_split"]
             else:
-                evaluation = pipelines.make_pipeline(kind, self.x_eval, self.y_eval, batch_size=256)
+                evaluation = pipelines.make_pipeline(kind, self.x_val, self.y_val, batch_size=256)
                 fit_kwargs.update(evaluation.validation_kwargs())
             if s["class_weight"]:
                 fit_kwargs["class_weight"] = s["class_weight"]
@@ -611,7 +614,7 @@ class TrainingPanel:
             run.stopped = self._stop.is_set() and stopper.steps < s["epochs"] * run.steps_per_epoch
             run.final = {k: v[-1] for k, v in run.history.items() if v}
             if self.is_classifier and len(self.output_names) == 1:
-                run.per_class_recall = _per_class_recall(model, self.x_eval, self.y_eval)
+                run.per_class_recall = _per_class_recall(model, self.x_val, self.y_val)
         except Exception as exc:  # shown in the panel; the kernel and the board survive
             run.error = f"{type(exc).__name__}: {exc}"
         finally:
@@ -704,12 +707,12 @@ class BatchSizeExplorer:
     """Slide the batch size; see steps per epoch = ceil(n / batch_size), time and accuracy.
 
     Each value trains a fresh model for one epoch (seeded, so the only change is the batch
-    size) and records the time per epoch and the evaluation accuracy in `results`.
+    size) and records the time per epoch and the validation accuracy in `results`.
 
     >>> explorer = BatchSizeExplorer(epochs=1)
     >>> row = explorer.try_batch_size(512)
-    >>> row["steps_per_epoch"]              # ceil(10,000 / 512)
-    20
+    >>> row["steps_per_epoch"]              # ceil(8,000 / 512)
+    16
     """
 
     def __init__(
@@ -721,7 +724,7 @@ class BatchSizeExplorer:
     ):
         build_model, data = _default_experiment(build_model, data)
         self.build_model = build_model
-        (self.x, self.y), (self.x_eval, self.y_eval) = _split_data(data)
+        (self.x, self.y), (self.x_val, self.y_val) = _split_data(data)
         self.epochs, self.seed = epochs, seed
         self.results: list[dict] = []
         self._widget = None
@@ -739,7 +742,7 @@ class BatchSizeExplorer:
         start = time.perf_counter()
         model.fit(self.x, self.y, batch_size=batch_size, epochs=self.epochs, verbose=0)
         seconds = (time.perf_counter() - start) / self.epochs
-        accuracy = model.evaluate(self.x_eval, self.y_eval, verbose=0, return_dict=True)[
+        accuracy = model.evaluate(self.x_val, self.y_val, verbose=0, return_dict=True)[
             "sparse_categorical_accuracy"
         ]
         row = {

@@ -8,7 +8,17 @@ import pytest
 
 import kerastutor
 
-MODULES = ["data", "models", "pipelines", "callbacks", "plots", "widgets", "exercises", "cli"]
+MODULES = [
+    "data",
+    "models",
+    "pipelines",
+    "callbacks",
+    "plots",
+    "diagrams",
+    "widgets",
+    "exercises",
+    "cli",
+]
 
 
 def test_import_loads_no_heavy_dependency():

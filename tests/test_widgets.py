@@ -25,7 +25,8 @@ def panel(mnist):
 
 def test_default_panel_needs_no_arguments():
     panel = kt.TrainingPanel()
-    assert panel.x_train.shape == (10_000, 784) and panel.classes == list(range(10))
+    assert panel.x_train.shape == (8_000, 784) and panel.classes == list(range(10))
+    assert panel.x_val.shape == (2_000, 784)
     assert panel.output_names == ["predictions"] and panel.w_loss_weights == {}
 
 
@@ -219,7 +220,7 @@ def test_batch_size_explorer(mnist):
 
 def test_malformed_data_gets_a_clear_error(mnist):
     (x, y), _ = mnist
-    with pytest.raises(ValueError, match=r"\(\(x_train, y_train\), \(x_eval, y_eval\)\)"):
+    with pytest.raises(ValueError, match=r"\(\(x_train, y_train\), \(x_val, y_val\)\)"):
         kt.TrainingPanel(kt.get_digits_model, (x, y))
     with pytest.raises(kt.PipelineError, match="Mismatched lengths"):
         kt.TrainingPanel(kt.get_digits_model, ((x, y[:10]), (x, y)))
