@@ -19,7 +19,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-TEST_NAME = re.compile(r"test", re.IGNORECASE)
+# A snake_case word "test" (x_test, test_ds, x_test_flat), not "latest" or "test_on_batch".
+TEST_NAME = re.compile(r"(?:^|_)test(?:s|set)?(?:_|$)(?!on_batch)", re.IGNORECASE)
 # Calls whose `data=` (or first positional argument) is what a run validates on.
 PANEL_CALLS = {"TrainingPanel", "BatchSizeExplorer"}
 
@@ -109,8 +110,13 @@ def test_the_checker_catches_test_data_used_for_validation():
     ]
     for source in bad:
         assert uses_of_test_data(source), source
-    good = "x_val, y_val = x[:10], y[:10]\nmodel.fit(x, y, validation_data=(x_val, y_val))"
-    assert uses_of_test_data(good) == []
+    good = [
+        "x_val, y_val = x[:10], y[:10]\nmodel.fit(x, y, validation_data=(x_val, y_val))",
+        "latest = newest(folder)\nmodel.fit(x, y, validation_data=latest)",
+        "r = model.test_on_batch(x_val, y_val)\nmodel.fit(x, y, validation_data=r)",
+    ]
+    for source in good:
+        assert uses_of_test_data(source) == [], source
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
