@@ -155,6 +155,18 @@ SYLLABUS = {
         "safe_mode": r"safe_mode=False",
         "predictions equal after reload": r"np\.allclose\(loaded\.predict\(",
         "predict on new data": r"new_x = ",
+        "register_keras_serializable in the learner's code": (
+            r"@keras\.saving\.register_keras_serializable\(package=\"course\"\)"
+        ),
+        "get_config round-trip of a loss with a parameter": (
+            r"def get_config\(self\)[\s\S]*ScaledMAE\.from_config\(config\)\.scale == 3\.0"
+        ),
+        "a parameter lost without get_config": (
+            r"assert scales == \{\"ScaledMAE\": 3\.0, \"ForgetfulMAE\": 1\.0\}"
+        ),
+        "Rescaling inside the model: raw input": r"keras\.layers\.Rescaling\(1 / 255\)",
+        "raw input without Rescaling goes wrong": r"assert raw_way\[\"loss\"\] > 5 \* right_way",
+        "test set once, at the end": r"final = loaded\.evaluate\(x_test, y_test",
     },
 }
 
