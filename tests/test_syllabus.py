@@ -145,6 +145,13 @@ SYLLABUS = {
         "matches fit": r"assert difference < 1e-5",
         "run_eagerly measured": r"run_eagerly=True",
         "steps_per_execution measured": r"steps_per_execution=n",
+        "timings as a bar chart": r"ax\.barh\(bars\.index",
+        "class_weight in train_on_batch": r"train_on_batch\(x_batch, y_batch, class_weight=",
+        "sample_weight in train_on_batch": r"train_on_batch\(x_batch, y_batch, sample_weight=",
+        "custom train_step": r"def train_step\(self, data\)[\s\S]*tf\.GradientTape\(\)",
+        "train_step matches fit": r"assert largest_difference\(built_in, written_out\) < 1e-6",
+        "a changed step: clipping and a new metric": r"tf\.clip_by_global_norm\(",
+        "train_on_batch cannot switch the loss": r"expect_error\(TypeError, match=\"loss\"\)",
     },
     "10_save_load_predict.ipynb": {
         ".keras": r"\.keras\"\)\nmodel\.save\(path\)",
