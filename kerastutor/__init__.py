@@ -99,6 +99,8 @@ _EXPORTS = {
         "TrainingPanel",
         "RunBoard",
         "Run",
+        "Experiment",
+        "Settings",
         "BatchSizeExplorer",
         "BATCH_SIZES",
         "SAMPLE_WEIGHT_RULES",

@@ -91,6 +91,23 @@ def _check_batch_size(batch_size: int) -> None:
         raise PipelineError(f"batch_size must be a whole number of at least 1, not {batch_size!r}.")
 
 
+def _class_labels(y: Any) -> np.ndarray:
+    """Integer class labels from integer labels or one-hot rows; refuse regression targets."""
+    labels = np.asarray(y)
+    if labels.ndim > 1 and labels.shape[-1] > 1:  # one-hot rows
+        return labels.argmax(axis=-1).reshape(-1)
+    labels = labels.reshape(-1)
+    if labels.size and not (
+        np.issubdtype(labels.dtype, np.integer)
+        or (np.issubdtype(labels.dtype, np.floating) and np.all(np.mod(labels, 1) == 0))
+    ):
+        raise PipelineError(
+            "class_weight needs class labels (whole numbers, or one-hot rows); these targets "
+            "are not, as a regression's are. Weight samples with sample_weight instead."
+        )
+    return labels.astype(int)
+
+
 def check_class_weight(class_weight: dict | None, y: Any) -> None:
     """Refuse class weights for classes absent from `y`, or weights that are not >= 0 numbers.
 
@@ -110,9 +127,7 @@ def check_class_weight(class_weight: dict | None, y: Any) -> None:
             "class_weight must be a dict {class index: weight}, "
             f"not {type(class_weight).__name__}."
         )
-    labels = np.asarray(y)
-    if labels.ndim > 1 and labels.shape[-1] > 1:  # one-hot
-        labels = labels.argmax(axis=-1)
+    labels = _class_labels(y)
     present = sorted(int(c) for c in np.unique(labels))
     absent = sorted(k for k in class_weight if int(k) not in present)
     if absent:
@@ -132,10 +147,7 @@ def class_weight_to_sample_weight(y: Any, class_weight: dict) -> np.ndarray:
     array([1., 3., 3.], dtype=float32)
     """
     check_class_weight(class_weight, y)
-    labels = np.asarray(y)
-    if labels.ndim > 1 and labels.shape[-1] > 1:
-        labels = labels.argmax(axis=-1)
-    labels = labels.reshape(-1).astype(int)
+    labels = _class_labels(y)
     table = np.ones(labels.max() + 1, dtype=np.float32)
     for k, w in class_weight.items():
         table[int(k)] = w
@@ -148,7 +160,7 @@ def balanced_class_weight(y: Any) -> dict[int, float]:
     >>> balanced_class_weight(np.array([0, 0, 0, 1]))
     {0: 0.6667, 1: 2.0}
     """
-    classes, counts = np.unique(np.asarray(y).reshape(-1), return_counts=True)
+    classes, counts = np.unique(_class_labels(y), return_counts=True)
     n = counts.sum()
     return {int(c): round(float(n / (len(classes) * k)), 4) for c, k in zip(classes, counts)}
 
@@ -160,8 +172,24 @@ def check_fit_arguments(
     sample_weight: Any = None,
     validation_split: float | None = None,
     y: Any = None,
+    weights_in_data: bool = False,
+    n_outputs: int = 1,
 ) -> None:
     """Raise a `PipelineError` naming the alternative if `fit` would refuse these arguments.
+
+    Every problem is collected, not only the first: the error's `problems` attribute lists them,
+    one sentence each, and its message joins them.
+
+    Args:
+        kind: one of `PIPELINES`.
+        class_weight: what `fit(class_weight=...)` would get.
+        sample_weight: what `fit(sample_weight=...)` would get.
+        validation_split: what `fit(validation_split=...)` would get.
+        y: the training targets, to check class weights against (classes present, labels
+            that are classes at all).
+        weights_in_data: the pipeline's batches carry sample weights (`make_pipeline(...,
+            sample_weight=w)`).
+        n_outputs: how many outputs the model has.
 
     >>> check_fit_arguments("generator", class_weight={0: 1.0, 1: 2.0})
     Traceback (most recent call last):
@@ -176,26 +204,45 @@ def check_fit_arguments(
         "torch": "a torch DataLoader",
         "generator": "a Python generator",
     }.get(kind)
+    problems = []
     if class_weight is not None:
         if kind in ("torch", "generator"):
-            raise PipelineError(
+            problems.append(
                 f"Keras refuses class_weight with {label}. Instead, turn the class weights into "
                 "per-sample weights and put them in the data: make_pipeline("
                 f"{kind!r}, x, y, sample_weight=class_weight_to_sample_weight(y, class_weight))."
             )
+        if n_outputs > 1:
+            problems.append(
+                "Keras takes class_weight only for single-output models. Weight outputs with "
+                "loss_weights, or samples with sample weights."
+            )
+        if sample_weight is not None or weights_in_data:
+            problems.append(
+                "Keras refuses class_weight together with sample weights. Fold the class "
+                "weights into the sample weights instead: "
+                "sample_weight = w * class_weight_to_sample_weight(y, class_weight)."
+            )
         if y is not None:
-            check_class_weight(class_weight, y)
+            try:
+                check_class_weight(class_weight, y)
+            except PipelineError as exc:
+                problems.append(str(exc))
     if validation_split and kind != "numpy":
-        raise PipelineError(
+        problems.append(
             f"Keras only takes validation_split with NumPy arrays, not with {label}. Split off "
-            f"the validation data yourself and pass validation_data=make_pipeline({kind!r}, "
-            "x_val, y_val).validation_kwargs()['validation_data'] (or use **validation_kwargs())."
+            f"the validation data yourself (kt.split_validation) and pass "
+            f"**make_pipeline({kind!r}, x_val, y_val).validation_kwargs() to fit."
         )
     if sample_weight is not None and kind != "numpy":
-        raise PipelineError(
+        problems.append(
             f"Keras refuses fit(sample_weight=...) with {label}: the weights must travel with the "
             f"data. Pass them to make_pipeline({kind!r}, x, y, sample_weight=w) instead."
         )
+    if problems:
+        error = PipelineError(" ".join(problems))
+        error.problems = problems
+        raise error
 
 
 def _check_kind(kind: str) -> None:

@@ -1,4 +1,7 @@
-"""TrainingPanel, RunBoard and BatchSizeExplorer, driven by their API and by widget clicks."""
+"""TrainingPanel, RunBoard and BatchSizeExplorer, driven by their API and by widget clicks.
+
+The experiment behind them (Settings, Experiment) is tested without widgets in
+tests/test_experiment.py."""
 
 import math
 import time
@@ -12,10 +15,9 @@ import kerastutor as kt
 
 @pytest.fixture(scope="module")
 def mnist():
-    (x, y), (xt, yt) = kt.load_mnist("bundled", verbose=False)
+    (x, y), _ = kt.load_mnist("bundled", verbose=False)
     x = (x.reshape(-1, 784) / 255.0).astype("float32")
-    xt = (xt.reshape(-1, 784) / 255.0).astype("float32")
-    return (x, y.astype("int64")), (xt, yt.astype("int64"))
+    return kt.split_validation(x, y.astype("int64"), 2000, seed=0)
 
 
 @pytest.fixture
@@ -44,12 +46,12 @@ def test_run_records_exactly_the_settings_and_trains_with_them(panel):
         3,
     )
     assert s["learning_rate"] == pytest.approx(0.1)
-    assert run.steps_per_epoch == math.ceil(10_000 / 128) == 79
+    assert run.steps_per_epoch == math.ceil(8_000 / 128) == 63
     assert isinstance(panel.model.optimizer, keras.optimizers.SGD)
     assert float(panel.model.optimizer.momentum) == pytest.approx(0.9)
     assert run.learning_rate == pytest.approx(0.1)
     # The optimizer took exactly epochs * ceil(n / batch_size) steps.
-    assert int(panel.model.optimizer.iterations) == 2 * 79
+    assert int(panel.model.optimizer.iterations) == 2 * 63
     assert run.epochs_done == 2 and not run.stopped and run.error is None
     assert run.final["val_sparse_categorical_accuracy"] > 0.85
 
@@ -66,7 +68,7 @@ def test_runs_are_reproducible(panel):
 def test_validation_split_uses_the_numpy_split(panel):
     panel.set(batch_size=256, epochs=1, validation_split=0.2)
     run = panel.train()
-    assert run.steps_per_epoch == math.ceil(8_000 / 256)
+    assert run.steps_per_epoch == math.ceil(6_400 / 256)
     assert int(panel.model.optimizer.iterations) == run.steps_per_epoch
 
 
@@ -170,7 +172,12 @@ def test_multi_output_panel_has_one_loss_weight_per_output():
     "values, message",
     [
         ({"batch_size": 100}, "batch_size must be one of"),
-        ({"epochs": 0}, "epochs must be a number from 1 to 30"),
+        ({"epochs": 0}, "epochs must be a whole number from 1 to 30"),
+        ({"epochs": 2.7}, "epochs must be a whole number from 1 to 30, not 2.7"),
+        ({"batch_size": True}, "batch_size must be one of"),
+        ({"learning_rate": float("nan")}, "learning_rate must be a number from"),
+        ({"class_weight": {5: -1.0}}, "class_weight\\[5\\] must be a number from 0"),
+        ({"class_weight": [1.0, 2.0]}, "class_weight must be None, 'balanced' or a dict"),
         ({"learning_rate": 5.0}, "learning_rate must be a number from"),
         ({"optimizer": "adamw"}, "optimizer must be one of"),
         ({"pipeline": "csv"}, "pipeline must be one of"),
@@ -209,12 +216,13 @@ def test_run_board_table_csv_and_plot(panel, tmp_path):
 def test_batch_size_explorer(mnist):
     explorer = kt.BatchSizeExplorer(data=mnist)
     small = explorer.try_batch_size(1024)
-    assert small["steps_per_epoch"] == 10
+    assert small["steps_per_epoch"] == 8
     explorer.widget.children[0].value = 256  # sliding trains at the new size
     assert [r["batch_size"] for r in explorer.results] == [1024, 256]
-    assert explorer.results[1]["steps_per_epoch"] == 40
-    assert "40 steps an epoch" in explorer.widget.children[1].value
-    with pytest.raises(kt.PipelineError):
+    assert explorer.results[1]["steps_per_epoch"] == 32
+    assert "32 steps an epoch" in explorer.widget.children[1].value
+    assert 0.5 < explorer.results[1]["accuracy"] <= 1.0  # validation accuracy
+    with pytest.raises(ValueError, match="batch_size must be one of"):
         explorer.try_batch_size(0)
 
 
@@ -224,3 +232,143 @@ def test_malformed_data_gets_a_clear_error(mnist):
         kt.TrainingPanel(kt.get_digits_model, (x, y))
     with pytest.raises(kt.PipelineError, match="Mismatched lengths"):
         kt.TrainingPanel(kt.get_digits_model, ((x, y[:10]), (x, y)))
+
+
+# ---------------------------------------------------------------- defects found in review
+
+
+def test_a_bad_value_changes_nothing(panel):
+    panel.set(batch_size=256, epochs=2)
+    with pytest.raises(ValueError, match="epochs"):
+        panel.set(batch_size=128, epochs=99)
+    assert panel.current.batch_size == 256 and panel.w_batch_size.value == 256
+    assert panel.current.epochs == 2
+
+
+def test_numpy_scalars_are_accepted(panel):
+    panel.set(batch_size=np.int64(128), epochs=np.int32(2), learning_rate=np.float32(0.01))
+    assert panel.current.batch_size == 128 and type(panel.current.batch_size) is int
+    assert panel.current.learning_rate == pytest.approx(0.01)
+
+
+def test_constructor_checks_values_as_set_does(mnist):
+    with pytest.raises(ValueError, match="learning_rate must be a number from"):
+        kt.TrainingPanel(kt.get_digits_model, mnist, learning_rate=5)
+
+
+@pytest.mark.parametrize("pipeline", ["numpy", "pydataset", "tf_data"])
+def test_class_weights_with_a_sample_weight_rule_never_train(panel, pipeline):
+    panel.set(
+        pipeline=pipeline,
+        class_weight={5: 2.0},
+        sample_weight="0/1 mask (every other sample ignored)",
+    )
+    assert "Keras refuses class_weight together with sample weights" in " ".join(panel.problems())
+    assert panel.w_train.disabled
+    with pytest.raises(ValueError, match="Not training"):
+        panel.train()
+    assert panel.board.runs == []
+
+
+def test_two_callers_start_exactly_one_run(panel):
+    import threading
+
+    panel.set(batch_size=8, epochs=30)
+    barrier = threading.Barrier(4)
+    outcomes = []
+
+    def start():
+        barrier.wait()
+        try:
+            panel.train(wait=False)
+            outcomes.append("started")
+        except RuntimeError:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=start) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["refused", "refused", "refused", "started"]
+    panel.stop()
+    panel.wait(timeout=60)
+    panel.set(epochs=1, batch_size=1024)
+    panel.train()
+    assert [run.number for run in panel.board.runs] == [1, 2]
+
+
+def test_kernel_interrupt_during_wait_stops_the_one_run(panel):
+    import os
+    import signal
+    import threading
+
+    panel.set(batch_size=8, epochs=30)
+    timer = threading.Timer(1.5, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        panel.train(wait=True)
+    assert not panel.running
+    assert len(panel.board.runs) == 1 and panel.board.runs[0].stopped
+    assert not panel.w_train.disabled  # the controls are back
+    panel.set(epochs=1, batch_size=1024)
+    run = panel.train()  # and the next run works
+    assert run.number == 2 and not run.stopped and run.error is None
+
+
+def test_a_partial_epoch_is_not_reported_as_an_epoch(panel):
+    panel.set(batch_size=8, epochs=3)
+    panel.train(wait=False)
+    deadline = time.time() + 60
+    while panel.w_progress.value < 20 and time.time() < deadline:
+        time.sleep(0.02)
+    panel.stop()
+    run = panel.wait(timeout=60)
+    assert run.stopped and run.epochs_done == 1
+    assert run.final == {}  # no complete epoch: nothing to report as one
+    assert 0 < run.partial_epoch["batches"] < run.steps_per_epoch
+    assert "partial" in panel.w_table.value
+
+
+def test_placeholder_first_then_the_old_figure_is_cleared(panel):
+    assert "Press <b>Train</b>" in panel.w_placeholder.value
+    assert panel.w_plot.layout.display == "none"  # no broken-image icon before a run
+    panel.set(batch_size=1024, epochs=1)
+    panel.train()
+    assert panel.w_plot.layout.display != "none" and len(panel.w_plot.value) > 0
+    panel.set(batch_size=8, epochs=30)
+    panel.train(wait=False)
+    assert len(panel.w_plot.value) == 0 and "Run 2" in panel.w_placeholder.value
+    panel.stop()
+    panel.wait(timeout=60)
+
+
+def test_a_button_error_shows_in_the_panel(panel):
+    panel.set(batch_size=8, epochs=30)
+    panel.train(wait=False)
+    try:
+        panel._clicked(lambda: panel.train(wait=False))(None)  # what a second click does
+        assert "RuntimeError" in panel.w_message.value
+    finally:
+        panel.stop()
+        panel.wait(timeout=60)
+
+
+def test_the_stop_callback_keeps_async_dispatch(monkeypatch):
+    """Keras dispatches batch hooks asynchronously on thread-safe backends (JAX, PyTorch)
+    unless a callback overrides a batch-end hook without declaring itself async-safe."""
+    import threading
+
+    import keras
+    from keras.src import backend
+    from keras.src.callbacks.callback_list import CallbackList
+
+    from kerastutor.widgets.experiment import StopAndCount
+
+    class PlainBatchHook(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            pass
+
+    monkeypatch.setattr(backend, "IS_THREAD_SAFE", True)
+    assert not CallbackList([PlainBatchHook()])._async_train
+    assert CallbackList([StopAndCount(threading.Event(), None)])._async_train
