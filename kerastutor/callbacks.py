@@ -80,8 +80,8 @@ class LivePlot(keras.callbacks.Callback):
         metrics: the panels to show (default: every logged quantity).
         min_interval: seconds between redraws, at least.
         max_overhead: largest share of training time that drawing may use.
-        mode: `"auto"` (notebook if in a Jupyter kernel, else console), `"notebook"` or
-            `"console"`.
+        display: `"auto"` (notebook if in a Jupyter kernel, else console), `"notebook"` or
+            `"console"`. (Not `mode`: on Keras callbacks `mode` means "min" or "max".)
         dpi, ncols: image resolution and panels per row.
         widget: an `ipywidgets.Image` to draw into instead of the cell's output (the
             training panel uses this; it also works from a background thread).
@@ -91,7 +91,7 @@ class LivePlot(keras.callbacks.Callback):
     >>> import kerastutor as kt
     >>> x, y = kt.make_random_classification()["train"]
     >>> model = kt.get_compiled_random_data_model()
-    >>> plot = kt.LivePlot(mode="console")
+    >>> plot = kt.LivePlot(display="console")
     >>> _ = model.fit(x, y, validation_split=0.2, epochs=2, verbose=0, callbacks=[plot])
     epoch 1/2 ... loss ... val_loss ...
     epoch 2/2 ...
@@ -107,23 +107,41 @@ class LivePlot(keras.callbacks.Callback):
         metrics: list[str] | None = None,
         min_interval: float = 1.0,
         max_overhead: float = 0.01,
-        mode: str = "auto",
+        display: str = "auto",
         dpi: int = 72,
         ncols: int = 3,
         widget=None,
+        **kwargs,
     ):
         super().__init__()
-        if mode not in ("auto", "notebook", "console"):
-            raise ValueError(f"mode must be 'auto', 'notebook' or 'console', not {mode!r}.")
+        if "mode" in kwargs:
+            raise TypeError(
+                "LivePlot has no mode= argument (on Keras callbacks mode means 'min' or 'max'): "
+                f"write display={kwargs['mode']!r} to choose notebook or console output."
+            )
+        if kwargs:
+            raise TypeError(f"LivePlot got unexpected arguments {sorted(kwargs)}.")
+        if display not in ("auto", "notebook", "console"):
+            raise ValueError(f"display must be 'auto', 'notebook' or 'console', not {display!r}.")
+        _check_number("min_interval", min_interval, 0, float("inf"), "seconds, e.g. 1.0")
+        _check_number("max_overhead", max_overhead, 0, 1, "a share of the time, e.g. 0.01")
+        _check_number("dpi", dpi, 10, 600, "dots per inch, e.g. 72")
+        _check_number("ncols", ncols, 1, 12, "panels per row, e.g. 3")
+        if metrics is not None and (
+            isinstance(metrics, str) or not all(isinstance(m, str) for m in metrics)
+        ):
+            raise ValueError(
+                f"metrics must be a list of names such as ['loss', 'accuracy'], not {metrics!r}."
+            )
         self.name = name
         self.compare_with = dict(compare_with or {})
-        self.per_batch = per_batch
-        self.metrics = metrics
-        self.min_interval = min_interval
-        self.max_overhead = max_overhead
-        self.mode = mode
-        self.dpi = dpi
-        self.ncols = ncols
+        self.per_batch = bool(per_batch)
+        self.metrics = None if metrics is None else list(metrics)
+        self.min_interval = float(min_interval)
+        self.max_overhead = float(max_overhead)
+        self.display = display
+        self.dpi = int(dpi)
+        self.ncols = int(ncols)
         self.widget = widget
         self.history: dict[str, list[float]] = {}
         self.epochs: list[int] = []
@@ -146,14 +164,15 @@ class LivePlot(keras.callbacks.Callback):
         self._series: tuple = ()
         self._notebook = (
             self.widget is not None
-            or self.mode == "notebook"
-            or (self.mode == "auto" and _in_notebook())
+            or self.display == "notebook"
+            or (self.display == "auto" and _in_notebook())
         )
         self._start = self._last_draw = time.perf_counter()
         self._dirty = False
         self._epoch_start = self._start
         self._steps = (self.params or {}).get("steps") or 0
         self._epochs_total = (self.params or {}).get("epochs")
+        self._warned_metrics = False
 
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch = epoch
@@ -210,12 +229,14 @@ class LivePlot(keras.callbacks.Callback):
         if self.error is not None:
             return
         now = time.perf_counter()
-        elapsed = now - self._start
-        spent = sum(self.draw_seconds)
-        due = now - self._last_draw >= self.min_interval and spent <= self.max_overhead * elapsed
-        if not (final or first or due):
-            return
         try:
+            elapsed = now - self._start
+            spent = sum(self.draw_seconds)
+            due = (
+                now - self._last_draw >= self.min_interval and spent <= self.max_overhead * elapsed
+            )
+            if not (final or first or due):
+                return
             self._draw()
         except Exception as exc:  # a broken plot must never stop training
             self.error = f"{type(exc).__name__}: {exc}"
@@ -237,7 +258,19 @@ class LivePlot(keras.callbacks.Callback):
             keys.insert(0, "loss")  # per-batch points can come before the first epoch ends
         panels = plots.panel_names(keys)
         if self.metrics is not None:
-            panels = [p for p in panels if p in self.metrics or p in LR_KEYS]
+            chosen = [p for p in panels if p in self.metrics]
+            missing = [m for m in self.metrics if m not in panels]
+            if missing and not self._warned_metrics:
+                self._warned_metrics = True
+                warnings.warn(
+                    f"LivePlot(metrics=...): fit logged no {missing}"
+                    + ("" if chosen else ", so every logged quantity is drawn instead")
+                    + f". It logged {[p for p in panels if p not in LR_KEYS]}: use those names.",
+                    UserWarning,
+                    stacklevel=2,
+                )
+            if chosen:
+                panels = chosen + [p for p in panels if p in LR_KEYS]
         if self.history.get("learning_rate") and len(set(self.history["learning_rate"])) <= 1:
             panels = [p for p in panels if p not in LR_KEYS]  # a constant rate needs no panel
         series = (tuple(panels), tuple(self.history), bool(self.batch_losses))
@@ -269,7 +302,9 @@ class LivePlot(keras.callbacks.Callback):
         self.figure, self._axes = plots.new_figure(panels, ncols=self.ncols)
         self._lines = {}
         for i, (name, run) in enumerate(self.compare_with.items()):
-            plots.draw_run(self._axes, _as_history(run), name, plots.run_colour(i), label_runs=True)
+            plots.draw_run(
+                self._axes, plots.history_dict(run), name, plots.run_colour(i), label_runs=True
+            )
         colour = plots.run_colour(len(self.compare_with))
         label = f"{self.name} " if self.compare_with else ""
         for panel, ax in self._axes.items():
@@ -307,11 +342,16 @@ class LivePlot(keras.callbacks.Callback):
 
 
 def _keys(run) -> list[str]:
-    return list(_as_history(run))
+    from kerastutor.plots import history_dict
+
+    return list(history_dict(run))
 
 
-def _as_history(run) -> dict:
-    return run.history if hasattr(run, "history") and isinstance(run.history, dict) else dict(run)
+def _check_number(name: str, value, low: float, high: float, example: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+        raise ValueError(
+            f"{name} must be a number from {low:g} to {high:g} ({example}), not {value!r}."
+        )
 
 
 def _current_learning_rate(model) -> float | None:

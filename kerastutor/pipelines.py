@@ -68,11 +68,26 @@ def _num_samples(x: Any, y: Any, sample_weight: Any) -> int:
     lengths = {}
     for label, part in (("x", x), ("y", y), ("sample_weight", sample_weight)):
         for i, leaf in enumerate(_leaves(part)):
-            n = len(leaf)
             name = label if len(_leaves(part)) == 1 else f"{label}[{i}]"
-            lengths[name] = n
+            if np.ndim(leaf) == 0:
+                per_sample = (
+                    " (one weight per sample; to give every sample the same weight, leave "
+                    "sample_weight out: equal weights change nothing but the loss's scale)"
+                    if label == "sample_weight"
+                    else ""
+                )
+                raise PipelineError(
+                    f"{name} must be an array with one entry per sample{per_sample}, "
+                    f"not a single {type(leaf).__name__} {leaf!r}."
+                )
+            lengths[name] = len(leaf)
     if not lengths:
         raise PipelineError("No data: pass x (and y) as arrays, lists or dicts of arrays.")
+    if not any(lengths.values()):
+        raise PipelineError(
+            "The data has no samples (length 0): an epoch would have no batches. Check the "
+            "slice or filter that produced it."
+        )
     if len(set(lengths.values())) > 1:
         detail = ", ".join(f"{name} has {n}" for name, n in lengths.items())
         raise PipelineError(
@@ -231,8 +246,8 @@ def check_fit_arguments(
     if validation_split and kind != "numpy":
         problems.append(
             f"Keras only takes validation_split with NumPy arrays, not with {label}. Split off "
-            f"the validation data yourself (kt.split_validation) and pass "
-            f"**make_pipeline({kind!r}, x_val, y_val).validation_kwargs() to fit."
+            f"the validation data yourself (kt.split_validation) and pass it as validation_data: "
+            f"**make_pipeline({kind!r}, x_val, y_val).validation_kwargs() does that."
         )
     if sample_weight is not None and kind != "numpy":
         problems.append(

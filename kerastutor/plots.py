@@ -2,8 +2,9 @@
 `plot_history` draw (one panel per quantity, training solid, validation dashed, one colour
 per run).
 
-Figures are made with `matplotlib.figure.Figure`, not `pyplot`, so none is ever left open in
-pyplot's list of figures and none is shown twice by the notebook's inline backend.
+Figures are made by `figure()`: a `matplotlib.figure.Figure` that shows itself as a PNG, not a
+`pyplot` one, so none is left open in pyplot's list, none is shown twice by the inline backend,
+and nothing is registered in the user's display machinery.
 
 Example:
 
@@ -43,8 +44,15 @@ GRAPHVIZ_HINT = (
 LR_KEYS = ("learning_rate", "lr")
 
 
-def _as_dict(history: Any) -> dict[str, list[float]]:
-    """Accept a `keras.callbacks.History`, its `.history` dict, or a DataFrame."""
+def history_dict(history: Any) -> dict[str, list[float]]:
+    """A run's history as `{name: [value per epoch]}`, the one normaliser of the package.
+
+    Accepts a `keras.callbacks.History` (what `model.fit` returns), its `.history` dict, a
+    `kt.Run` or a DataFrame (one column per quantity).
+
+    >>> history_dict({"loss": [0.5, 0.25]})
+    {'loss': [0.5, 0.25]}
+    """
     if hasattr(history, "history") and isinstance(history.history, dict):
         history = history.history
     if hasattr(history, "to_dict") and hasattr(history, "columns"):
@@ -68,7 +76,7 @@ def history_to_frame(history: Any):
     """
     import pandas as pd
 
-    values = _as_dict(history)
+    values = history_dict(history)
     n = max((len(v) for v in values.values()), default=0)
     first = 1
     epochs = getattr(history, "epoch", None)
@@ -119,13 +127,12 @@ def run_colour(index: int) -> str:
 
 def new_figure(panels: Sequence[str], ncols: int = 3, panel_size: tuple[float, float] = (3.4, 2.4)):
     """A pyplot-free Figure with one titled Axes per panel, laid out once (no tight bbox)."""
-    from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
     ncols = max(1, min(ncols, len(panels)))
     nrows = max(1, math.ceil(len(panels) / ncols))
     width, height = panel_size[0] * ncols, panel_size[1] * nrows + 0.5
-    fig = Figure(figsize=(width, height))
+    fig = figure(figsize=(width, height))
     fig.subplots_adjust(
         left=0.55 / width * 1.5 if ncols == 1 else 0.06,
         right=0.98,
@@ -168,14 +175,13 @@ def plot_history(
         names, histories = list(histories.keys()), list(histories.values())
     elif not isinstance(histories, (list, tuple)):
         histories = [histories]
-    runs = [_as_dict(h) for h in histories]
+    runs = [history_dict(h) for h in histories]
     names = list(names) if names is not None else [f"run {i + 1}" for i in range(len(runs))]
     keys = [k for run in runs for k in run]
     panels = panel_names(keys)
     if metrics is not None:
         panels = [p for p in panels if p in metrics]
     fig, axes = new_figure(panels, ncols=ncols)
-    _show_figures_as_png()
     for i, (name, run) in enumerate(zip(names, runs)):
         draw_run(axes, run, name, run_colour(i), label_runs=len(runs) > 1)
     for ax in axes.values():
@@ -199,14 +205,13 @@ def plot_confusion_matrix(matrix: Any, title: str = "", class_names: Sequence[st
     'toy'
     """
     import numpy as np
-    from matplotlib.figure import Figure
 
     counts = np.asarray(matrix)
     if counts.ndim != 2 or counts.shape[0] != counts.shape[1]:
         raise ValueError(f"A confusion matrix is square; got shape {counts.shape}.")
     n = counts.shape[0]
     names = list(class_names) if class_names is not None else [str(i) for i in range(n)]
-    fig = Figure(figsize=(0.42 * n + 1.4, 0.42 * n + 1.0))
+    fig = figure(figsize=(0.42 * n + 1.4, 0.42 * n + 1.0))
     ax = fig.add_subplot()
     ax.imshow(counts, cmap="Blues")
     for i in range(n):
@@ -219,7 +224,6 @@ def plot_confusion_matrix(matrix: Any, title: str = "", class_names: Sequence[st
     ax.set_ylabel("true", fontsize=8)
     ax.set_title(title, fontsize=9)
     fig.subplots_adjust(left=0.15, bottom=0.15, right=0.98, top=0.9)
-    _show_figures_as_png()
     return fig
 
 
@@ -234,7 +238,6 @@ def plot_data_split(n_train: int, n_validation: int, n_test: int, title: str = "
     >>> [t.get_text().splitlines()[0] for t in fig.axes[0].texts]
     ['train: 8,000', 'validation: 2,000', 'test: 2,000']
     """
-    from matplotlib.figure import Figure
 
     parts = [
         ("train", n_train, "#4C72B0", "fit() learns\nthe weights here"),
@@ -245,7 +248,7 @@ def plot_data_split(n_train: int, n_validation: int, n_test: int, title: str = "
         if int(n) <= 0:
             raise ValueError(f"n_{name} must be a positive number of samples; got {n!r}.")
     total = sum(int(n) for _, n, *_ in parts)
-    fig = Figure(figsize=(7.5, 1.5))
+    fig = figure(figsize=(7.5, 1.5))
     ax = fig.add_subplot()
     left = 0
     for name, n, colour, job in parts:
@@ -264,7 +267,6 @@ def plot_data_split(n_train: int, n_validation: int, n_test: int, title: str = "
     ax.set_axis_off()
     ax.set_title(title or f"{total:,} labelled samples, three jobs", fontsize=9)
     fig.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.82)
-    _show_figures_as_png()
     return fig
 
 
@@ -320,25 +322,34 @@ def draw_model(
             return Image(data=f.read(), format="png")
 
 
-def _show_figures_as_png() -> None:
-    """Let a notebook show a returned Figure as an image even if pyplot was never imported."""
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return
-    shell = get_ipython()
-    if shell is None:
-        return
-    from matplotlib.figure import Figure
+_FIGURE_CLASS = None
 
-    def to_png(fig):
+
+def figure(**kwargs: Any):
+    """A `matplotlib.figure.Figure` that shows itself as a PNG when it is a cell's value.
+
+    Not a pyplot figure, so none is left open in pyplot's list, none is shown twice, and
+    nothing is registered in the notebook's display machinery: only the figures made here
+    know how to show themselves. Keyword arguments go to `Figure` (`figsize=...`).
+
+    >>> fig = figure(figsize=(2, 1))
+    >>> fig._repr_png_()[:4]
+    b'\x89PNG'
+    """
+    global _FIGURE_CLASS
+    if _FIGURE_CLASS is None:
         import io
 
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=72)
-        return buffer.getvalue()
+        from matplotlib.figure import Figure
 
-    shell.display_formatter.formatters["image/png"].for_type(Figure, to_png)
+        class ShownFigure(Figure):
+            def _repr_png_(self) -> bytes:
+                buffer = io.BytesIO()
+                self.savefig(buffer, format="png", dpi=72)
+                return buffer.getvalue()
+
+        _FIGURE_CLASS = ShownFigure
+    return _FIGURE_CLASS(**kwargs)
 
 
 def draw_run(

@@ -64,26 +64,26 @@ def _fit(data, plot, seeded=True, **kwargs):
 
 
 def test_throttle_draws_first_and_final_only(data, fake_display):
-    plot = kt.LivePlot(mode="notebook", min_interval=3600)
+    plot = kt.LivePlot(display="notebook", min_interval=3600)
     _fit(data, plot, epochs=6)
     assert plot.redraws == 2  # first epoch, final state
     assert fake_display.displays == 1 and fake_display.updates == 1  # in place, one output
 
 
 def test_throttle_by_cost(data, fake_display):
-    plot = kt.LivePlot(mode="notebook", min_interval=0, max_overhead=1e-9)
+    plot = kt.LivePlot(display="notebook", min_interval=0, max_overhead=1e-9)
     _fit(data, plot, epochs=6)
     assert plot.redraws == 2  # drawing already used more than its share after epoch 1
 
 
 def test_unthrottled_draws_every_epoch(data, fake_display):
-    plot = kt.LivePlot(mode="notebook", min_interval=0, max_overhead=1.0)
+    plot = kt.LivePlot(display="notebook", min_interval=0, max_overhead=1.0)
     _fit(data, plot, epochs=3)
     assert plot.redraws == 3 and fake_display.displays == 1
 
 
 def test_final_figure_holds_history_values(data, fake_display):
-    plot = kt.LivePlot(mode="notebook")
+    plot = kt.LivePlot(display="notebook")
     history = _fit(data, plot, validation_data=data["val"])
     lines = _lines(plot)
     for key in ("loss", "accuracy"):
@@ -95,10 +95,10 @@ def test_final_figure_holds_history_values(data, fake_display):
 
 
 def test_validation_split_and_no_validation(data, fake_display):
-    plot = kt.LivePlot(mode="notebook")
+    plot = kt.LivePlot(display="notebook")
     _fit(data, plot, validation_split=0.2, epochs=2)
     assert ("loss", "val") in _lines(plot)
-    plot = kt.LivePlot(mode="notebook")
+    plot = kt.LivePlot(display="notebook")
     history = _fit(data, plot, epochs=2)
     lines = _lines(plot)
     assert ("loss", "val") not in lines
@@ -109,7 +109,7 @@ def test_learning_rate_panel_when_it_changes(data, fake_display):
     schedule = keras.optimizers.schedules.ExponentialDecay(0.01, decay_steps=6, decay_rate=0.5)
     model = kt.get_compiled_random_data_model(optimizer=keras.optimizers.Adam(schedule))
     model.compile(optimizer=keras.optimizers.Adam(schedule), loss=model.loss)
-    plot = kt.LivePlot(mode="notebook")
+    plot = kt.LivePlot(display="notebook")
     _fit(data, plot, model=model, epochs=3)
     rates = _lines(plot)[("learning_rate", "train")]
     assert len(rates) == 3 and rates[0] > rates[1] > rates[2]
@@ -118,7 +118,7 @@ def test_learning_rate_panel_when_it_changes(data, fake_display):
 
 
 def test_reduce_lr_on_plateau_is_charted(data, fake_display):
-    plot = kt.LivePlot(mode="notebook")
+    plot = kt.LivePlot(display="notebook")
     reduce = keras.callbacks.ReduceLROnPlateau(monitor="loss", factor=0.5, patience=0, min_delta=10)
     keras.utils.set_random_seed(0)
     model = kt.get_compiled_random_data_model()
@@ -134,7 +134,7 @@ def test_multi_output_panels(fake_display):
     keras.utils.set_random_seed(0)
     model = kt.get_compiled_multi_io_model()
     x, y = kt.make_multi_input_data(n=32, seed=0)
-    plot = kt.LivePlot(mode="notebook")
+    plot = kt.LivePlot(display="notebook")
     history = model.fit(x, y, batch_size=16, epochs=2, verbose=0, callbacks=[plot])
     titles = [ax.get_title() for ax in plot.figure.axes]
     assert titles[0] == "loss"
@@ -146,7 +146,7 @@ def test_multi_output_panels(fake_display):
 def test_steps_per_execution_and_per_batch(data, fake_display):
     keras.utils.set_random_seed(0)
     model = kt.get_compiled_random_data_model(steps_per_execution=3)
-    plot = kt.LivePlot(mode="notebook", per_batch=True)
+    plot = kt.LivePlot(display="notebook", per_batch=True)
     x, y = data["train"]
     history = model.fit(x, y, batch_size=50, epochs=2, verbose=0, callbacks=[plot])
     # 6 steps an epoch, callbacks see every 3rd step: 2 points an epoch.
@@ -157,7 +157,7 @@ def test_steps_per_execution_and_per_batch(data, fake_display):
 
 def test_early_stopping_draws_final_state(data, fake_display):
     stop = keras.callbacks.EarlyStopping(monitor="loss", min_delta=10, patience=0)
-    plot = kt.LivePlot(mode="notebook", min_interval=3600)
+    plot = kt.LivePlot(display="notebook", min_interval=3600)
     keras.utils.set_random_seed(0)
     model = kt.get_compiled_random_data_model()
     x, y = data["train"]
@@ -168,7 +168,7 @@ def test_early_stopping_draws_final_state(data, fake_display):
 
 
 def test_drawing_error_never_stops_training(data, fake_display, monkeypatch):
-    plot = kt.LivePlot(mode="notebook", min_interval=0, max_overhead=1.0)
+    plot = kt.LivePlot(display="notebook", min_interval=0, max_overhead=1.0)
 
     def broken():
         raise RuntimeError("no display")
@@ -190,15 +190,15 @@ def test_console_mode_prints_one_line_per_epoch(data, capsys):
 
 
 def test_compare_runs_on_the_same_axes(data, fake_display):
-    first = _fit(data, kt.LivePlot(mode="console"), epochs=2)
-    plot = kt.LivePlot(name="second", mode="notebook", compare_with={"first": first})
+    first = _fit(data, kt.LivePlot(display="console"), epochs=2)
+    plot = kt.LivePlot(name="second", display="notebook", compare_with={"first": first})
     _fit(data, plot, epochs=2)
     labels = {label for (title, label) in _lines(plot) if title == "loss"}
     assert {"first train", "second train"} <= labels
 
 
 def test_history_to_frame_and_plot_history(data):
-    history = _fit(data, kt.LivePlot(mode="console"), epochs=3, validation_data=data["val"])
+    history = _fit(data, kt.LivePlot(display="console"), epochs=3, validation_data=data["val"])
     frame = kt.history_to_frame(history)
     assert list(frame.index) == [1, 2, 3] and frame.index.name == "epoch"
     assert np.allclose(frame["val_loss"], history.history["val_loss"])
@@ -212,7 +212,7 @@ def test_history_to_frame_and_plot_history(data):
 
 def test_bad_mode():
     with pytest.raises(ValueError, match="'auto', 'notebook' or 'console'"):
-        kt.LivePlot(mode="window")
+        kt.LivePlot(display="window")
 
 
 def test_headless_notebook_keeps_one_small_image(tmp_path):
@@ -245,7 +245,7 @@ def test_headless_notebook_keeps_one_small_image(tmp_path):
 
 def test_per_batch_curve_drawn_before_the_first_epoch_ends(data, fake_display):
     """Long epochs: the batch curve appears mid-epoch, and the epoch lines join it later."""
-    plot = kt.LivePlot(mode="notebook", per_batch=True, min_interval=0, max_overhead=1.0)
+    plot = kt.LivePlot(display="notebook", per_batch=True, min_interval=0, max_overhead=1.0)
     history = _fit(data, plot, epochs=2, validation_data=data["val"])
     assert plot.error is None and plot.redraws > 2
     lines = _lines(plot)
@@ -290,7 +290,7 @@ def test_broken_display_updates_fall_back_to_a_new_output(data, monkeypatch):
         return BrokenHandle()
 
     monkeypatch.setattr(IPython.display, "display", display)
-    plot = kt.LivePlot(mode="notebook", min_interval=0, max_overhead=1.0)
+    plot = kt.LivePlot(display="notebook", min_interval=0, max_overhead=1.0)
     history = _fit(data, plot, epochs=3)
     assert len(history.history["loss"]) == 3 and plot.error is None
     assert len(shown) == 3 and "epoch 3/3" in shown[-1]["text/plain"]
@@ -301,3 +301,45 @@ def test_default_liveplot_keeps_keras_batch_dispatch_asynchronous():
 
     assert is_default(kt.LivePlot().on_train_batch_end)  # Keras may skip waiting on batches
     assert not is_default(kt.LivePlot(per_batch=True).on_train_batch_end)
+
+
+# ---------------------------------------------------------------- bad arguments (issue 11)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"min_interval": "1"}, "min_interval must be a number"),
+        ({"max_overhead": 2}, "max_overhead must be a number from 0 to 1"),
+        ({"metrics": "loss"}, "metrics must be a list of names"),
+        ({"display": "window"}, "display must be 'auto', 'notebook' or 'console'"),
+    ],
+)
+def test_bad_arguments_are_refused_before_training(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        kt.LivePlot(**kwargs)
+
+
+def test_mode_is_not_an_argument_any_more():
+    with pytest.raises(TypeError, match="display='console'"):
+        kt.LivePlot(mode="console")
+
+
+def test_unknown_metrics_are_named_and_everything_is_drawn(data):
+    x, y = data["train"]
+    model = kt.get_compiled_random_data_model()
+    plot = kt.LivePlot(display="notebook", metrics=["f1_score"])
+    with pytest.warns(UserWarning, match=r"no \['f1_score'\].*It logged \['loss', 'accuracy'\]"):
+        history = model.fit(x, y, validation_split=0.2, epochs=2, verbose=0, callbacks=[plot])
+    assert len(history.epoch) == 2 and plot.error is None
+    assert {ax.get_title() for ax in plot.figure.axes} >= {"loss", "accuracy"}
+
+
+def test_a_drawing_failure_never_stops_training(data, monkeypatch):
+    x, y = data["train"]
+    model = kt.get_compiled_random_data_model()
+    plot = kt.LivePlot(display="notebook", min_interval=0)
+    monkeypatch.setattr(plot, "_draw", lambda: 1 / 0)
+    with pytest.warns(RuntimeWarning, match="training continues"):
+        history = model.fit(x, y, epochs=3, verbose=0, callbacks=[plot])
+    assert len(history.epoch) == 3 and "ZeroDivisionError" in plot.error

@@ -189,3 +189,24 @@ def test_missing_torch_gives_install_hint(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", no_torch)
     with pytest.raises(ImportError, match="pip install 'kerastutor\\[torch\\]'"):
         kt.make_pipeline("torch", np.zeros((4, 2)), np.zeros(4))
+
+
+# ---------------------------------------------------------------- bad input (issue 11)
+
+
+def test_a_single_number_as_sample_weight_names_the_fix():
+    with pytest.raises(kt.PipelineError, match="one weight per sample.*not a single float 5.0"):
+        kt.make_pipeline("numpy", np.zeros((4, 2)), np.zeros(4), sample_weight=5.0)
+
+
+@pytest.mark.parametrize("kind", ["numpy", "pydataset", "tf_data", "generator"])
+def test_no_samples_is_refused_instead_of_spinning(kind):
+    with pytest.raises(kt.PipelineError, match="no samples"):
+        kt.make_pipeline(kind, np.zeros((0, 2)), np.zeros(0))
+
+
+def test_class_and_sample_weights_together_are_refused():
+    with pytest.raises(kt.PipelineError, match="together with sample weights"):
+        kt.check_fit_arguments(
+            "numpy", class_weight={0: 1.0}, sample_weight=np.ones(2), y=np.array([0, 1])
+        )
