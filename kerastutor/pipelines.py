@@ -35,6 +35,7 @@ __all__ = [
     "ArrayPyDataset",
     "make_tf_dataset",
     "make_dataloader",
+    "ArrayTorchDataset",
     "make_generator",
     "check_fit_arguments",
     "check_class_weight",
@@ -384,6 +385,32 @@ def _import_torch():
     return torch
 
 
+class ArrayTorchDataset:
+    """A map-style torch dataset over arrays: `len()` samples, `dataset[i]` is sample i.
+
+    torch's `DataLoader` needs only `__len__` and `__getitem__`, so this class does not import
+    torch, and it lives at module level so that worker processes started with "spawn"
+    (`num_workers > 0` on macOS and Windows) can import it.
+
+    Args:
+        x, y, sample_weight: arrays, or lists/dicts of arrays, one entry per sample.
+
+    >>> dataset = ArrayTorchDataset(np.arange(6).reshape(3, 2), np.array([0, 1, 1]))
+    >>> len(dataset), dataset[1]
+    (3, (array([2, 3]), np.int64(1)))
+    """
+
+    def __init__(self, x: Any, y: Any = None, sample_weight: Any = None):
+        self.n = _num_samples(x, y, sample_weight)
+        self.x, self.y, self.sample_weight = x, y, sample_weight
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i: int) -> tuple:
+        return _pack(_take(self.x, i), _take(self.y, i), _take(self.sample_weight, i))
+
+
 def make_dataloader(
     x: Any,
     y: Any = None,
@@ -393,7 +420,7 @@ def make_dataloader(
     seed: int = 0,
     num_workers: int = 0,
 ):
-    """A torch `DataLoader` over a sample-wise `torch.utils.data.Dataset` of the arrays.
+    """A torch `DataLoader` over an `ArrayTorchDataset` of the arrays (one sample per index).
 
     Unlike PyDataset (one *batch* per index), a torch Dataset returns one *sample* per index
     and the DataLoader batches and shuffles them. Keras accepts it with any backend.
@@ -404,18 +431,9 @@ def make_dataloader(
     """
     torch = _import_torch()
     _check_batch_size(batch_size)
-    n = _num_samples(x, y, sample_weight)
-
-    class ArrayTorchDataset(torch.utils.data.Dataset):
-        def __len__(self) -> int:
-            return n
-
-        def __getitem__(self, i: int) -> tuple:
-            return _pack(_take(x, i), _take(y, i), _take(sample_weight, i))
-
     generator = torch.Generator().manual_seed(seed)
     return torch.utils.data.DataLoader(
-        ArrayTorchDataset(),
+        ArrayTorchDataset(x, y, sample_weight),
         batch_size=batch_size,
         shuffle=shuffle,
         generator=generator,

@@ -210,3 +210,18 @@ def test_class_and_sample_weights_together_are_refused():
         kt.check_fit_arguments(
             "numpy", class_weight={0: 1.0}, sample_weight=np.ones(2), y=np.array([0, 1])
         )
+
+
+def test_torch_dataset_works_in_spawned_workers():
+    """num_workers > 0 under "spawn" (macOS, Windows) pickles the dataset by reference to its
+    class, so the class must live at module level."""
+    torch = pytest.importorskip("torch")
+    import pickle
+
+    x, y = np.arange(20, dtype="float32").reshape(10, 2), np.arange(10)
+    dataset = kt.ArrayTorchDataset(x, y)
+    assert pickle.loads(pickle.dumps(dataset))[3][1] == 3
+    loader = torch.utils.data.DataLoader(
+        dataset, batch_size=4, num_workers=1, multiprocessing_context="spawn"
+    )
+    assert [len(yb) for _, yb in loader] == [4, 4, 2]
