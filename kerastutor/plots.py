@@ -134,18 +134,19 @@ def new_figure(panels: Sequence[str], ncols: int = 3, panel_size: tuple[float, f
     width, height = panel_size[0] * ncols, panel_size[1] * nrows + 0.5
     fig = figure(figsize=(width, height))
     fig.subplots_adjust(
-        left=0.55 / width * 1.5 if ncols == 1 else 0.06,
+        left=0.55 / width * 1.5 if ncols == 1 else 0.07,
         right=0.98,
-        bottom=0.45 / height,
+        bottom=0.6 / height,
         top=1 - 0.7 / height,
         wspace=0.3,
-        hspace=0.55,
+        hspace=0.7,
     )
     axes = {}
     for i, name in enumerate(panels):
         ax = fig.add_subplot(nrows, ncols, i + 1)
-        ax.set_title(name, fontsize=9)
-        ax.tick_params(labelsize=7)
+        ax.set_title(name, fontsize=10)
+        ax.tick_params(labelsize=8)
+        ax.set_xlabel("epoch", fontsize=8, labelpad=1)
         ax.grid(alpha=0.3)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         if name in LR_KEYS:
@@ -187,8 +188,20 @@ def plot_history(
     for ax in axes.values():
         ax.relim()
         ax.autoscale_view()
-        if ax.get_legend_handles_labels()[0]:
-            ax.legend(fontsize=7)
+    if len(runs) > 1:
+        # Several runs: one legend below the panels, where it covers no curve.
+        handles, labels = next(iter(axes.values())).get_legend_handles_labels()
+        longest = max(len(label) for label in labels)
+        ncol = max(1, min(len(labels), int(fig.get_figwidth() * 72 / (longest * 5.5 + 40))))
+        rows = math.ceil(len(labels) / ncol)
+        fig.set_figheight(fig.get_figheight() + 0.2 * rows)
+        fig.subplots_adjust(bottom=(0.65 + 0.2 * rows) / fig.get_figheight())
+        fig.legend(handles, labels, loc="lower center", ncol=ncol, fontsize=8, frameon=False)
+    else:
+        for ax in axes.values():
+            if ax.get_legend_handles_labels()[0]:
+                ax.legend(fontsize=8)
+    fig.subplots_adjust(top=1 - 0.35 / fig.get_figheight())  # no status line above
     return fig
 
 
@@ -345,7 +358,7 @@ def figure(**kwargs: Any):
         class ShownFigure(Figure):
             def _repr_png_(self) -> bytes:
                 buffer = io.BytesIO()
-                self.savefig(buffer, format="png", dpi=72)
+                self.savefig(buffer, format="png", dpi=90)
                 return buffer.getvalue()
 
         _FIGURE_CLASS = ShownFigure
@@ -364,7 +377,14 @@ def draw_run(
             values = run[key]
             label = f"{name} {split}" if label_runs else split
             (line,) = ax.plot(
-                range(1, len(values) + 1), values, style, color=colour, label=label, lw=1.5
+                range(1, len(values) + 1),
+                values,
+                style,
+                color=colour,
+                label=label,
+                lw=1.5,
+                marker="o",
+                markersize=3,  # a run of one epoch is a point, still visible
             )
             lines[(panel, split)] = line
     return lines
