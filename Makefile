@@ -9,14 +9,10 @@ PORT   ?= 8888
 # torch for the DataLoader chapter. 2.13.0 is a CPU build where a local wheel exists (CI);
 # elsewhere pip takes it from the package index.
 TORCH_SPEC ?= torch==2.13.0
-# Root (CI, containers) must say so to JupyterLab.
-ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
-
-# Kernels read the project's IPython start-up file (quiet TensorFlow start-up lines).
-export IPYTHONDIR := $(CURDIR)/jupyter/ipython
-export TF_CPP_MIN_LOG_LEVEL := 3
-# Fewer malloc arenas: TensorFlow's many threads otherwise each grow their own (more memory).
-export MALLOC_ARENA_MAX := 2
+# The course's kernel environment is defined once, in kerastutor/cli.py (KERNEL_ENV: quiet
+# TensorFlow start-up, fewer malloc arenas, offline MNIST). `kerastutor lab` applies it itself;
+# the other targets take the `export` lines that `kerastutor env` prints.
+WITH_KERNEL_ENV = kernel_env="$$($(BIN)/kerastutor env)" && eval "$$kernel_env" &&
 
 .PHONY: lab test lint unit notebooks-check notebooks-strip bench clean
 
@@ -29,17 +25,16 @@ $(STAMP): pyproject.toml Makefile
 	@touch $(STAMP)
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --no-browser --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) \
-		--ServerApp.root_dir=notebooks $(ALLOW_ROOT)
+	$(BIN)/kerastutor lab notebooks --port $(PORT)
 
 test: $(STAMP) lint
-	$(BIN)/python -m pytest -n 2 --dist loadfile -p no:cacheprovider \
+	$(WITH_KERNEL_ENV) $(BIN)/python -m pytest -n 2 --dist loadfile -p no:cacheprovider \
 		tests kerastutor --doctest-modules \
 		notebooks --nbval-lax --nbval-current-env --nbval-cell-timeout=300
 
 lint: $(STAMP)
-	$(BIN)/ruff check kerastutor tests notebooks tools jupyter benchmarks
-	$(BIN)/ruff format --check kerastutor tests notebooks tools jupyter benchmarks
+	$(BIN)/ruff check kerastutor tests notebooks tools benchmarks
+	$(BIN)/ruff format --check kerastutor tests notebooks tools benchmarks
 
 notebooks-strip: $(STAMP)
 	$(BIN)/nbstripout notebooks/*.ipynb
@@ -48,5 +43,5 @@ clean:
 	rm -rf $(VENV)
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/notebooks.py
-	$(BIN)/python benchmarks/liveplot.py
+	$(WITH_KERNEL_ENV) $(BIN)/python benchmarks/notebooks.py
+	$(WITH_KERNEL_ENV) $(BIN)/python benchmarks/liveplot.py

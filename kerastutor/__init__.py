@@ -15,7 +15,9 @@ Modules, by what a learner would call them:
 
 Every public name is also available here (`kerastutor.load_mnist`, ...). Names are imported
 on first use, so `import kerastutor` is instant and loads neither TensorFlow, torch,
-ipywidgets nor matplotlib.
+ipywidgets nor matplotlib. It does install one import hook: when TensorFlow is first imported,
+its known C++ start-up lines are filtered out of stderr and everything else passes
+(`kerastutor._quiet`; `KERASTUTOR_QUIET=0` turns it off).
 
 >>> import kerastutor as kt
 >>> kt.get_digits_model().count_params()
@@ -28,7 +30,10 @@ import importlib
 
 from kerastutor import _quiet
 
-# Keep TensorFlow's C++ start-up lines out of notebooks (see kerastutor/_quiet.py).
+# By design, importing kerastutor filters TensorFlow's known C++ start-up lines (and only
+# those) out of stderr when TensorFlow is first imported; every notebook imports kerastutor
+# first, so the course is quiet in any front end. KERASTUTOR_QUIET=0 turns it off. See
+# kerastutor/_quiet.py.
 _quiet.install()
 
 __version__ = "0.1.0"
@@ -37,6 +42,7 @@ _EXPORTS = {
     "data": [
         "load_mnist",
         "mnist_info",
+        "resolve_source",
         "split_validation",
         "MnistFileError",
         "MnistInfo",
@@ -69,6 +75,7 @@ _EXPORTS = {
         "ArrayPyDataset",
         "make_tf_dataset",
         "make_dataloader",
+        "ArrayTorchDataset",
         "make_generator",
         "check_fit_arguments",
         "check_class_weight",

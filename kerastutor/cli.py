@@ -2,12 +2,27 @@
 
     kerastutor notebooks DIR    copy the course notebooks to DIR (never overwrites your edits
                                 without asking)
-    kerastutor lab [DIR]        start JupyterLab on DIR (default: ./kerastutor-course)
+    kerastutor lab [DIR]        start JupyterLab on DIR (default: ./kerastutor-course), its
+                                kernels in the course's environment (below)
+    kerastutor env              print that environment as shell `export` lines, for
+                                `eval "$(kerastutor env)"` (`make test`, `binder/start`)
     kerastutor doctor           check Python, TensorFlow/Keras, torch, widgets, Graphviz,
                                 the MNIST source, memory and where this runs; print a fix for
                                 each problem
 
-`doctor()` is also what the course's first notebook runs.
+`doctor()` is also what the course's first notebook runs. It imports TensorFlow in a child
+process (unless this one has it already), so a TensorFlow that fails to import, or aborts
+Python while loading (a CPU without the instructions the build needs), is reported as FAIL
+with a fix instead of crashing the command or killing the notebook's kernel.
+
+The kernel environment is defined once, here: `KERNEL_ENV` holds the defaults
+(`TF_CPP_MIN_LOG_LEVEL=3`, `MALLOC_ARENA_MAX=2` for less memory, `KERASTUTOR_OFFLINE=1`:
+the course uses the bundled MNIST), a value already set in the environment wins, and
+`IPYTHONDIR` points at a folder whose start-up file (`QUIET_STARTUP`) installs the quiet
+TensorFlow import hook (`kerastutor/_quiet.py`) even in a notebook that imports TensorFlow
+before kerastutor. `kernel_env()` computes it; `kerastutor lab` applies it; `make lab` calls
+`kerastutor lab`; `make test`, `make bench`, `binder/start` and the browser test use
+`kerastutor env` or `kernel_env()`.
 """
 
 from __future__ import annotations
@@ -15,16 +30,27 @@ from __future__ import annotations
 import argparse
 import filecmp
 import importlib.metadata
+import json
 import os
+import shlex
 import shutil
+import signal
 import subprocess
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = ["Check", "doctor", "course_notebooks", "copy_notebooks"]
 
 DEFAULT_COURSE_DIR = "kerastutor-course"
+
+# The course's kernel environment (defaults: a value already in the environment wins).
+KERNEL_ENV = {
+    "TF_CPP_MIN_LOG_LEVEL": "3",  # TensorFlow's C++ log: fatal lines only
+    "MALLOC_ARENA_MAX": "2",  # fewer malloc arenas: TensorFlow's threads use less memory
+    "KERASTUTOR_OFFLINE": "1",  # the course uses the bundled MNIST; never wait on a network
+}
 
 
 @dataclass(frozen=True)
@@ -76,37 +102,202 @@ def _available_memory_gib() -> float | None:
 
 
 def _mnist_source() -> Check:
+    """Where `load_mnist()` would read MNIST (`data.resolve_source`, without downloading)."""
     from kerastutor import data
 
-    directory = os.environ.get("KERASTUTOR_MNIST_DIR")
-    if directory:
-        path = Path(directory) / "mnist.npz"
-        if path.is_file():
-            return Check("MNIST", True, f"full copy from KERASTUTOR_MNIST_DIR ({path})")
+    try:
+        label, path = data.resolve_source("auto", download=False)
+    except data._SourceMissing as exc:
+        return Check("MNIST", False, exc.problem, exc.fix)
+    except OSError as exc:  # e.g. no permission to look into KERASTUTOR_MNIST_DIR
+        return Check("MNIST", False, str(exc), "fix the path or unset KERASTUTOR_MNIST_DIR")
+    if path == data.BUNDLED_MNIST and not path.is_file():
         return Check(
             "MNIST",
             False,
-            f"KERASTUTOR_MNIST_DIR={directory} has no mnist.npz",
-            "put mnist.npz there or unset KERASTUTOR_MNIST_DIR",
+            "the bundled subset is missing from the installed package",
+            "reinstall kerastutor: pip install --force-reinstall kerastutor",
         )
-    cache = data._keras_cache_file()
-    if cache.is_file():
-        return Check("MNIST", True, f"full copy in the Keras cache ({cache})")
-    if data.BUNDLED_MNIST.is_file():
+    try:
+        data._read_npz(path)  # the checks load_mnist makes
+    except data.MnistFileError as exc:
+        return Check("MNIST", False, str(exc), f"replace or delete {path}")
+    if path == data.BUNDLED_MNIST:
         where = "offline" if data._offline() else "until load_mnist() downloads the full set"
-        return Check(
-            "MNIST", True, f"bundled subset, 10,000 + 2,000 images ({where}); the course uses it"
+        detail = f"bundled subset, 10,000 + 2,000 images ({where}); the course uses it"
+        return Check("MNIST", True, detail)
+    return Check("MNIST", True, f"full copy from {label} ({path})")
+
+
+# Run in a child process by doctor(): each stage reports on stdout once it has loaded.
+_LOAD_TENSORFLOW = """
+import json
+import tensorflow
+print("kerastutor-doctor tensorflow", json.dumps(getattr(tensorflow, "__version__", "?")))
+import keras
+print("kerastutor-doctor keras", json.dumps([keras.__version__, keras.backend.backend()]))
+"""
+_LOAD_SECONDS = 300
+
+
+@dataclass
+class _Loaded:
+    """What importing TensorFlow, then Keras, gave: versions, or why it failed."""
+
+    tensorflow: str | None = None
+    keras: tuple[str, str] | None = None
+    error: str = ""  # the last lines TensorFlow or Python wrote about the failure
+    missing: bool = False  # ModuleNotFoundError: tensorflow is not installed
+    signal: str = ""  # the signal that killed the import (SIGABRT, SIGILL, ...)
+    timed_out: bool = False
+
+
+def _summary(stderr: str) -> str:
+    """The lines of a failed import worth showing: C-level messages and the exception."""
+    from kerastutor._quiet import is_noise
+
+    lines = [ln.strip() for ln in stderr.splitlines()]
+    lines = [ln for ln in lines if ln and not is_noise(ln.encode())]
+    if "Traceback (most recent call last):" in lines:
+        at = lines.index("Traceback (most recent call last):")
+        lines = lines[max(0, at - 3) : at] + lines[-1:]  # what C said, then the exception
+    else:
+        lines = lines[-4:]
+    return " | ".join(ln.split("] ", 1)[-1] if "] " in ln[:80] else ln for ln in lines)[-600:]
+
+
+def _load_tensorflow() -> _Loaded:
+    """Import TensorFlow and Keras: here if TensorFlow is loaded already, else in a child
+    process, so that a TensorFlow that aborts Python while loading cannot take this one along."""
+    loaded = _Loaded()
+    if "tensorflow" in sys.modules:
+        loaded.tensorflow = getattr(sys.modules["tensorflow"], "__version__", "?")
+        try:
+            import keras
+
+            loaded.keras = (keras.__version__, keras.backend.backend())
+        except Exception as exc:
+            loaded.error = f"{type(exc).__name__}: {exc}"
+        return loaded
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3")}
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", _LOAD_TENSORFLOW],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=_LOAD_SECONDS,
         )
-    return Check(
-        "MNIST",
-        False,
-        "the bundled subset is missing from the installed package",
-        "reinstall kerastutor: pip install --force-reinstall kerastutor",
-    )
+    except subprocess.TimeoutExpired:
+        loaded.timed_out = True
+        return loaded
+    except OSError as exc:  # no Python to start: try here, which is all that is left
+        loaded.error = f"could not start {sys.executable} to import TensorFlow ({exc})"
+        return loaded
+    for line in result.stdout.splitlines():
+        tag, _, value = line.partition(" ")
+        if tag == "kerastutor-doctor":
+            stage, _, payload = value.partition(" ")
+            if stage == "tensorflow":
+                loaded.tensorflow = json.loads(payload)
+            elif stage == "keras":
+                loaded.keras = tuple(json.loads(payload))
+    if result.returncode != 0:
+        loaded.error = _summary(result.stderr)
+        loaded.missing = loaded.tensorflow is None and (
+            "No module named 'tensorflow'" in result.stderr
+        )
+        if result.returncode < 0:
+            try:
+                loaded.signal = signal.Signals(-result.returncode).name
+            except ValueError:
+                loaded.signal = f"signal {-result.returncode}"
+    return loaded
+
+
+def _tensorflow_checks() -> list[Check]:
+    """The TensorFlow and Keras lines of doctor(); never raises, whatever the installation."""
+    tf_version = _version("tensorflow", "tensorflow-cpu")
+    keras_version = _version("keras")
+    dist = "tensorflow-cpu" if _version("tensorflow-cpu") else "tensorflow"
+    reinstall = f"pip install --force-reinstall '{dist}=={tf_version}'" if tf_version else ""
+    loaded = _load_tensorflow()
+    if loaded.tensorflow is not None:
+        tf_check = Check("TensorFlow", True, loaded.tensorflow)
+    elif loaded.missing:
+        tf_check = Check(
+            "TensorFlow",
+            False,
+            "not installed",
+            "pip install 'kerastutor' (it pulls in TensorFlow)",
+        )
+    elif loaded.timed_out:
+        tf_check = Check(
+            "TensorFlow",
+            False,
+            f"{tf_version or 'installed'}, but importing it took over {_LOAD_SECONDS} s",
+            "close other programs (memory) and run `kerastutor doctor` again",
+        )
+    elif loaded.signal:
+        cpu = loaded.signal == "SIGILL" or any(
+            word in loaded.error for word in ("AVX", "instructions", "CPU")
+        )
+        fix = (
+            "this CPU lacks instructions this TensorFlow build needs: run the course on Binder "
+            "or Colab, or install a TensorFlow built for this CPU"
+            if cpu
+            else f"reinstall TensorFlow ({reinstall or 'pip install kerastutor'}); if Python "
+            "still dies, run the course on Binder or Colab"
+        )
+        detail = f"{tf_version or '?'}: importing it killed Python ({loaded.signal})"
+        tf_check = Check("TensorFlow", False, f"{detail}: {loaded.error or 'no message'}", fix)
+    else:
+        tf_check = Check(
+            "TensorFlow",
+            False,
+            f"{tf_version or '?'} does not import: {loaded.error or 'no message'}",
+            f"reinstall it ({reinstall or 'pip install kerastutor'}), or recreate the "
+            "environment; the message names what is missing",
+        )
+
+    keras_fix = "pip install 'keras>=3.3,<4'"
+    if keras_version is None:
+        keras_check = Check("Keras", False, "not installed", keras_fix)
+    elif not tf_check.ok:
+        keras_check = Check(
+            "Keras",
+            False,
+            f"{keras_version}, not checked: it needs TensorFlow",
+            "fix the TensorFlow line above first",
+        )
+    elif loaded.keras is None:
+        keras_check = Check(
+            "Keras",
+            False,
+            f"{keras_version} does not import: {loaded.error or 'no message'}",
+            f"{keras_fix}, and unset KERAS_BACKEND",
+        )
+    else:
+        version, backend = loaded.keras
+        keras_check = Check(
+            "Keras",
+            version.startswith("3.") and backend == "tensorflow",
+            f"{version}, {backend} backend",
+            "the course needs Keras 3 on TensorFlow: pip install 'keras>=3.3,<4' and "
+            "unset KERAS_BACKEND",
+        )
+    return [tf_check, keras_check]
 
 
 def doctor(verbose: bool = True) -> list[Check]:
-    """Check what the course needs; print one line per check (with a fix) and return them."""
+    """Check what the course needs; print one line per check (with a fix) and return them.
+
+    Never raises on a broken installation: TensorFlow and Keras are imported in a child
+    process (unless TensorFlow is loaded here already), so an import that fails or aborts
+    Python becomes a FAIL line with the message it printed and a fix.
+    """
     checks = []
     py = sys.version_info
     checks.append(
@@ -117,29 +308,7 @@ def doctor(verbose: bool = True) -> list[Check]:
             "install Python 3.11 or newer and recreate the environment",
         )
     )
-    tf_version = _version("tensorflow", "tensorflow-cpu")
-    checks.append(
-        Check(
-            "TensorFlow",
-            tf_version is not None,
-            tf_version or "not installed",
-            "pip install 'kerastutor' (it pulls in TensorFlow)",
-        )
-    )
-    keras_version = _version("keras")
-    if keras_version is not None:
-        import keras
-
-        backend = keras.backend.backend()
-        ok = keras_version.startswith("3.") and backend == "tensorflow"
-        detail = f"{keras_version}, {backend} backend"
-        fix = (
-            "the course needs Keras 3 on TensorFlow: pip install 'keras>=3.3,<4' and "
-            "unset KERAS_BACKEND"
-        )
-        checks.append(Check("Keras", ok, detail, fix))
-    else:
-        checks.append(Check("Keras", False, "not installed", "pip install 'keras>=3.3,<4'"))
+    checks.extend(_tensorflow_checks())
     torch_version = _version("torch")
     checks.append(
         Check(
@@ -239,8 +408,9 @@ def copy_notebooks(target: str | Path, overwrite: bool = False, ask=input) -> di
     return result
 
 
-_QUIET_STARTUP = """# Written by `kerastutor lab`: kernels load this first, so TensorFlow's
-# C++ start-up lines stay out of notebooks even when tensorflow comes first.
+QUIET_STARTUP = """# Written by kerastutor (kerastutor.cli.QUIET_STARTUP): kernels run this
+# first, so TensorFlow's C++ start-up lines stay out of notebooks even when tensorflow comes
+# before kerastutor. KERASTUTOR_QUIET=0 turns the filter off (see kerastutor/_quiet.py).
 try:
     from kerastutor import _quiet
 
@@ -251,13 +421,31 @@ except ImportError:
 
 
 def _quiet_ipython_dir() -> Path:
-    """An IPython directory whose start-up file quiets TensorFlow (as `make lab` does)."""
-    folder = Path(os.environ.get("KERASTUTOR_HOME", Path.home() / ".kerastutor")) / "ipython"
+    """An IPython directory whose start-up file is `QUIET_STARTUP`, under `$KERASTUTOR_HOME`
+    (default `~/.kerastutor`); written if missing or out of date."""
+    home = os.environ.get("KERASTUTOR_HOME") or Path.home() / ".kerastutor"
+    folder = Path(home).expanduser() / "ipython"
     startup = folder / "profile_default" / "startup" / "00-kerastutor-quiet.py"
     startup.parent.mkdir(parents=True, exist_ok=True)
-    if not startup.exists() or startup.read_text() != _QUIET_STARTUP:
-        startup.write_text(_QUIET_STARTUP)
+    if not startup.exists() or startup.read_text() != QUIET_STARTUP:
+        startup.write_text(QUIET_STARTUP)
     return folder
+
+
+def kernel_env(environ: Mapping[str, str] | None = None, *, startup: bool = True) -> dict:
+    """The variables a course kernel gets: `KERNEL_ENV`, where `environ` (default
+    `os.environ`) does not set them already, and with `startup`, `IPYTHONDIR` pointing at the
+    quiet start-up file. Only these variables: merge them into the environment yourself.
+
+    >>> env = kernel_env({"MALLOC_ARENA_MAX": "4"}, startup=False)
+    >>> env["MALLOC_ARENA_MAX"], env["TF_CPP_MIN_LOG_LEVEL"], "IPYTHONDIR" in env
+    ('4', '3', False)
+    """
+    environ = os.environ if environ is None else environ
+    env = {name: environ.get(name, default) for name, default in KERNEL_ENV.items()}
+    if startup:
+        env["IPYTHONDIR"] = str(_quiet_ipython_dir())
+    return env
 
 
 def lab_command(directory: str | Path, port: int, *options: str) -> list[str]:
@@ -278,6 +466,17 @@ def lab_command(directory: str | Path, port: int, *options: str) -> list[str]:
     return command
 
 
+def _run_in_foreground(command: list[str], env: dict) -> int:
+    """Run `command` to its end. Ctrl-C reaches it too (same process group) and is its to
+    handle: JupyterLab asks, then shuts down its kernels; this process just keeps waiting."""
+    with subprocess.Popen(command, env=env) as process:
+        while True:
+            try:
+                return process.wait()
+            except KeyboardInterrupt:
+                continue
+
+
 def _no_tty_answer(prompt: str) -> str:
     print(prompt + "n (no terminal to ask: kept; use --overwrite to replace)")
     return "n"
@@ -292,6 +491,7 @@ def main(argv: list[str] | None = None) -> int:
     lab = commands.add_parser("lab", help="start JupyterLab on the course notebooks")
     lab.add_argument("directory", nargs="?", default=DEFAULT_COURSE_DIR)
     lab.add_argument("--port", type=int, default=8888, help="port (default 8888)")
+    commands.add_parser("env", help="print the course's kernel environment as shell export lines")
     commands.add_parser("doctor", help="check the set-up and print fixes")
     args = parser.parse_args(argv)
 
@@ -312,14 +512,12 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"--port must be between 1 and 65535, not {args.port}")
         if not Path(args.directory).exists():
             copy_notebooks(args.directory)
-        env = {
-            **os.environ,
-            "MALLOC_ARENA_MAX": os.environ.get("MALLOC_ARENA_MAX", "2"),
-            "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3"),
-            "IPYTHONDIR": str(_quiet_ipython_dir()),
-        }
         command = lab_command(args.directory, args.port)
-        return subprocess.call(command, env=env)
+        return _run_in_foreground(command, env={**os.environ, **kernel_env()})
+    if args.command == "env":
+        for name, value in kernel_env().items():
+            print(f"export {name}={shlex.quote(value)}")
+        return 0
     checks = doctor()
     return 0 if all(c.ok or not c.required for c in checks) else 1
 

@@ -38,6 +38,7 @@ __all__ = [
     "MnistInfo",
     "load_mnist",
     "mnist_info",
+    "resolve_source",
     "split_validation",
     "make_random_classification",
     "make_multi_input_data",
@@ -80,7 +81,7 @@ def mnist_info() -> MnistInfo | None:
 
 
 def _keras_cache_file() -> Path:
-    base = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras"))
+    base = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")).expanduser()  # as Keras
     return base / "datasets" / "mnist.npz"
 
 
@@ -142,6 +143,61 @@ def _download(target: Path, timeout: float) -> bool:
         return False
 
 
+class _SourceMissing(FileNotFoundError):
+    """The MNIST source asked for is not there; `problem` and `fix` say why and what to do."""
+
+    def __init__(self, problem: str, fix: str):
+        super().__init__(f"{problem}. {fix[:1].upper()}{fix[1:]}.")
+        self.problem, self.fix = problem, fix
+
+
+def resolve_source(
+    source: str = "auto", *, download: bool = True, timeout: float = DOWNLOAD_TIMEOUT
+) -> tuple[str, Path]:
+    """Where MNIST comes from: `(label, path)` of the file `load_mnist(source)` reads.
+
+    The one place that decides it, used by `load_mnist()` and by `kerastutor doctor`. With
+    `source="auto"`: `$KERASTUTOR_MNIST_DIR/mnist.npz` (`~` expanded) when the variable is set,
+    else the Keras cache, else a download into that cache (unless `KERASTUTOR_OFFLINE=1`, or
+    `download=False`: just say where the data is now), else the bundled subset. The file
+    itself is not read. A source asked for by name that is not there raises an error naming
+    the fix (`FileNotFoundError`, `ValueError` or `ConnectionError`).
+
+    >>> label, path = resolve_source("bundled")
+    >>> label, path.name
+    ('the bundled subset', 'mnist_subset.npz')
+    """
+    if source not in _SOURCES:
+        raise ValueError(f"Unknown MNIST source {source!r}. Choose one of {list(_SOURCES)}.")
+    directory = os.environ.get("KERASTUTOR_MNIST_DIR")
+    if source in ("auto", "dir") and directory:
+        path = Path(directory).expanduser() / "mnist.npz"
+        if not path.is_file():
+            raise _SourceMissing(
+                f"KERASTUTOR_MNIST_DIR={directory} but {path} does not exist",
+                "put mnist.npz there, or unset KERASTUTOR_MNIST_DIR to use another source",
+            )
+        return "KERASTUTOR_MNIST_DIR", path
+    if source == "dir":
+        raise ValueError(
+            "source='dir' needs KERASTUTOR_MNIST_DIR set to a directory with mnist.npz."
+        )
+    cache = _keras_cache_file()
+    if source in ("auto", "cache") and cache.is_file():
+        return "the Keras cache", cache
+    if source == "download" or (source == "auto" and download and not _offline()):
+        if _download(cache, timeout):
+            return "a download into the Keras cache", cache
+        if source == "download":
+            raise ConnectionError(
+                f"Could not download MNIST within {timeout:.0f} s. Check the network, or use "
+                "load_mnist(source='bundled') for the copy shipped with kerastutor."
+            )
+    if source == "cache":
+        raise _SourceMissing(f"No MNIST in the Keras cache ({cache})", "try source='auto'")
+    return "the bundled subset", BUNDLED_MNIST
+
+
 def load_mnist(
     source: str = "auto",
     *,
@@ -155,6 +211,7 @@ def load_mnist(
             download (skipped when `KERASTUTOR_OFFLINE=1`) and the bundled subset.
             `"dir"`, `"cache"`, `"download"` or `"bundled"` ask for one source only.
             The course notebooks use `"bundled"` so that every cell runs in seconds.
+            `resolve_source()` makes this choice (and `kerastutor doctor` reports it).
         verbose: print one line saying which source was used and how many images it has.
         timeout: seconds to wait for the download before falling back.
 
@@ -168,42 +225,7 @@ def load_mnist(
     (dtype('uint8'), 9)
     """
     global _last_info
-    if source not in _SOURCES:
-        raise ValueError(f"Unknown MNIST source {source!r}. Choose one of {list(_SOURCES)}.")
-
-    chosen: tuple[str, Path] | None = None
-    directory = os.environ.get("KERASTUTOR_MNIST_DIR")
-    if source in ("auto", "dir") and directory:
-        path = Path(directory).expanduser() / "mnist.npz"
-        if not path.is_file():
-            raise FileNotFoundError(
-                f"KERASTUTOR_MNIST_DIR={directory} but {path} does not exist. Put the full "
-                "mnist.npz there, or unset KERASTUTOR_MNIST_DIR to use another source."
-            )
-        chosen = ("KERASTUTOR_MNIST_DIR", path)
-    elif source == "dir":
-        raise ValueError(
-            "source='dir' needs KERASTUTOR_MNIST_DIR set to a directory with mnist.npz."
-        )
-
-    cache = _keras_cache_file()
-    if chosen is None and source in ("auto", "cache") and cache.is_file():
-        chosen = ("the Keras cache", cache)
-    if chosen is None and source in ("auto", "download"):
-        if source == "download" or not _offline():
-            if _download(cache, timeout):
-                chosen = ("a download into the Keras cache", cache)
-            elif source == "download":
-                raise ConnectionError(
-                    f"Could not download MNIST within {timeout:.0f} s. Check the network, or use "
-                    "load_mnist(source='bundled') for the copy shipped with kerastutor."
-                )
-    if chosen is None and source == "cache":
-        raise FileNotFoundError(f"No MNIST in the Keras cache ({cache}). Try source='auto'.")
-    if chosen is None:
-        chosen = ("the bundled subset", BUNDLED_MNIST)
-
-    label, path = chosen
+    label, path = resolve_source(source, timeout=timeout)
     (x_train, y_train), (x_test, y_test) = _read_npz(path)
     _last_info = MnistInfo(label, str(path), len(x_train), len(x_test))
     if verbose:

@@ -26,7 +26,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from kerastutor.cli import lab_command
+from kerastutor.cli import kernel_env, lab_command
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -77,12 +77,10 @@ def lab(tmp_path_factory):
     (settings / "notification.jupyterlab-settings").write_text(
         json.dumps({"fetchNews": "false", "checkForUpdates": False})
     )
-    env.update(
-        IPYTHONDIR=str(ROOT / "jupyter" / "ipython"),
-        TF_CPP_MIN_LOG_LEVEL="3",
-        MALLOC_ARENA_MAX="2",
-        KERASTUTOR_OFFLINE="1",
-    )
+    # The course's kernel environment (kerastutor.cli.KERNEL_ENV), but an empty IPython
+    # directory instead of kerastutor's start-up file: as in a JupyterLab kerastutor did not
+    # start, the notebooks' own `import kerastutor` must keep TensorFlow's start-up quiet.
+    env.update(kernel_env(env, startup=False), IPYTHONDIR=str(base / "ipython"))
     port, token = _free_port(), secrets.token_hex(16)
     command = lab_command(
         served,

@@ -1,12 +1,20 @@
-"""The kerastutor command and doctor(): notebooks shipped in the package, copied safely."""
+"""The kerastutor command and doctor(): notebooks shipped in the package, copied safely; doctor
+on a broken TensorFlow; one MNIST source resolution; one kernel environment for every launcher."""
 
+import os
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 import kerastutor as kt
 from kerastutor import cli
+from tests.test_data import _write_mnist
+from tests.test_quiet import fake_env, fake_tensorflow
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_course_notebooks_ship_in_the_package():
@@ -57,7 +65,7 @@ def test_command_help_and_bad_arguments():
     for args in ([], ["nonsense"]):
         result = subprocess.run(run + args, capture_output=True, text=True)
         assert result.returncode == 2 and "usage: kerastutor" in result.stderr
-    for sub in ("notebooks", "lab", "doctor"):
+    for sub in ("notebooks", "lab", "env", "doctor"):
         result = subprocess.run(run + [sub, "--help"], capture_output=True, text=True)
         assert result.returncode == 0 and f"kerastutor {sub}" in result.stdout
     result = subprocess.run(run + ["lab", "--port", "99999"], capture_output=True, text=True)
@@ -81,7 +89,159 @@ def test_lab_kernels_get_the_quiet_start_up_file(tmp_path, monkeypatch):
     monkeypatch.setenv("KERASTUTOR_HOME", str(tmp_path))
     folder = cli._quiet_ipython_dir()
     startup = folder / "profile_default" / "startup" / "00-kerastutor-quiet.py"
-    assert "_quiet.install()" in startup.read_text()
-    repo_copy = cli.Path(__file__).resolve().parents[1] / "jupyter" / "ipython"
-    repo_file = repo_copy / "profile_default" / "startup" / "00-kerastutor-quiet.py"
-    assert "_quiet.install()" in repo_file.read_text()  # make lab's twin does the same
+    assert startup.read_text() == cli.QUIET_STARTUP and "_quiet.install()" in cli.QUIET_STARTUP
+    exec(compile(cli.QUIET_STARTUP, "startup", "exec"), {})  # runs as a kernel would run it
+
+
+# --- doctor on a broken TensorFlow ---------------------------------------------------------
+
+
+def test_doctor_reports_a_tensorflow_that_fails_to_import(tmp_path):
+    """`kerastutor doctor` used to crash with the ImportError; now it is a FAIL with a fix."""
+    folder = fake_tensorflow(tmp_path, "raise ImportError('DLL load failed: _pywrap_fake')\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "kerastutor.cli", "doctor"],
+        env=fake_env(folder),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    tf_line = next(i for i, line in enumerate(lines) if line.startswith("[FAIL] TensorFlow"))
+    assert "does not import" in lines[tf_line] and "DLL load failed" in lines[tf_line]
+    assert "libfake.so: cannot open shared object file" in lines[tf_line]  # C's message too
+    assert "oneDNN" not in result.stdout  # but not TensorFlow's start-up noise
+    assert lines[tf_line + 1].strip().startswith("fix: reinstall it")
+    assert any(line.startswith("[FAIL] Keras") and "needs TensorFlow" in line for line in lines)
+    assert "problem(s) to fix" in result.stdout
+
+
+def test_doctor_survives_a_tensorflow_that_aborts_python(tmp_path):
+    """TensorFlow's CPU-instruction check aborts the process: doctor() reports it instead of
+    dying with it (the import is tried in a child process)."""
+    folder = fake_tensorflow(tmp_path, "os.abort()\n")
+    code = (
+        "import kerastutor as kt\n"
+        "checks = {c.name: c for c in kt.doctor(verbose=False)}\n"
+        "print(checks['TensorFlow'])\n"
+        "print('still alive')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env=fake_env(folder),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "[FAIL] TensorFlow" in result.stdout and "killed Python (SIGABRT)" in result.stdout
+    assert "compiled to use AVX instructions" in result.stdout
+    assert "this CPU lacks instructions" in result.stdout and "still alive" in result.stdout
+
+
+# --- one MNIST source resolution, shared with load_mnist ------------------------------------
+
+
+def test_doctor_and_load_mnist_agree_on_a_home_relative_directory(tmp_path, monkeypatch):
+    """KERASTUTOR_MNIST_DIR=~/... : load_mnist expanded `~`, doctor did not and said FAIL."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    _write_mnist(tmp_path / "mnist" / "mnist.npz", n_train=30)
+    monkeypatch.setenv("KERASTUTOR_MNIST_DIR", "~/mnist")
+    check = cli._mnist_source()
+    assert check.ok, check
+    assert str(tmp_path / "mnist" / "mnist.npz") in check.detail
+    (x_train, _), _ = kt.load_mnist(verbose=False)
+    assert len(x_train) == 30 and kt.mnist_info().path == str(tmp_path / "mnist" / "mnist.npz")
+
+
+def test_doctor_reads_the_mnist_file_that_load_mnist_would_read():
+    from kerastutor import data
+
+    path = data._keras_cache_file()
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"\x00garbage")
+    check = cli._mnist_source()
+    assert not check.ok and str(path) in check.detail and str(path) in check.fix
+    with pytest.raises(kt.MnistFileError):
+        kt.load_mnist(verbose=False)
+
+
+# --- one kernel environment ----------------------------------------------------------------
+
+
+def test_env_command_prints_the_kernel_environment(tmp_path, monkeypatch):
+    home = tmp_path / "a home with spaces"
+    env = {k: v for k, v in os.environ.items() if k not in cli.KERNEL_ENV}
+    env.update(KERASTUTOR_HOME=str(home), MALLOC_ARENA_MAX="4")  # a value already set wins
+    shown = subprocess.run(
+        ["bash", "-c", f'eval "$({sys.executable} -m kerastutor.cli env)" && env'],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    seen = dict(line.split("=", 1) for line in shown.splitlines() if "=" in line)
+    assert seen["TF_CPP_MIN_LOG_LEVEL"] == "3" and seen["KERASTUTOR_OFFLINE"] == "1"
+    assert seen["MALLOC_ARENA_MAX"] == "4"
+    assert seen["IPYTHONDIR"] == str(home / "ipython")
+    assert (home / "ipython" / "profile_default" / "startup" / "00-kerastutor-quiet.py").exists()
+
+
+def test_lab_starts_kernels_in_the_kernel_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("KERASTUTOR_HOME", str(tmp_path / "home"))
+    for name in cli.KERNEL_ENV:
+        monkeypatch.delenv(name, raising=False)
+    started = {}
+    monkeypatch.setattr(
+        cli, "_run_in_foreground", lambda command, env: started.update(command=command, env=env)
+    )
+    cli.main(["lab", str(tmp_path / "course"), "--port", "9999"])
+    for name, value in cli.KERNEL_ENV.items():
+        assert started["env"][name] == value
+    assert started["env"]["IPYTHONDIR"] == str(tmp_path / "home" / "ipython")
+    assert "--ServerApp.port=9999" in started["command"]
+
+
+def test_ctrl_c_is_left_to_jupyterlab():
+    """Ctrl-C in the terminal reaches the whole process group. `kerastutor lab` (and so
+    `make lab`) must leave it to JupyterLab, which asks and then shuts down its kernels, rather
+    than kill the server and print a traceback."""
+    server = (
+        "import os, signal, sys, time\n"
+        "signal.signal(signal.SIGINT, lambda *a: sys.exit(7))  # as JupyterLab: a clean stop\n"
+        "os.killpg(0, signal.SIGINT)  # the terminal's Ctrl-C\n"
+        "time.sleep(30)\n"
+    )
+    code = (
+        "import sys\n"
+        "from kerastutor.cli import _run_in_foreground\n"
+        f"print('exit', _run_in_foreground([sys.executable, '-c', {server!r}], env=None))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        start_new_session=True,  # the Ctrl-C stays inside this test's process group
+    )
+    assert result.stdout.strip() == "exit 7", result.stderr
+    assert "KeyboardInterrupt" not in result.stderr
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+def test_make_lab_calls_kerastutor_lab_and_sets_nothing_itself():
+    """`make lab` is `kerastutor lab notebooks`; no target sets a kernel variable by hand."""
+    dry_run = subprocess.run(
+        ["make", "-n", "lab", "STAMP=", "PORT=8899"],  # -n: print, run nothing
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert dry_run == ".venv/bin/kerastutor lab notebooks --port 8899"
+    makefile = (ROOT / "Makefile").read_text()
+    for name in [*cli.KERNEL_ENV, "IPYTHONDIR"]:
+        assert name not in makefile
+    assert "kerastutor env" in makefile

@@ -87,6 +87,21 @@ def test_instructor_directory_without_file(monkeypatch, tmp_path):
         kt.load_mnist(verbose=False)
 
 
+def test_resolve_source_names_what_load_mnist_reads(monkeypatch, tmp_path):
+    monkeypatch.setenv("KERASTUTOR_OFFLINE", "0")
+    monkeypatch.setattr(urllib.request, "urlopen", _no_network)
+    assert data.resolve_source(download=False) == ("the bundled subset", data.BUNDLED_MNIST)
+    _write_mnist(data._keras_cache_file(), n_train=40)
+    assert data.resolve_source() == ("the Keras cache", data._keras_cache_file())
+    monkeypatch.setenv("HOME", str(tmp_path))
+    _write_mnist(tmp_path / "m" / "mnist.npz", n_train=30)
+    monkeypatch.setenv("KERASTUTOR_MNIST_DIR", "~/m")  # `~` expanded, as a shell would
+    label, path = data.resolve_source()
+    assert (label, path) == ("KERASTUTOR_MNIST_DIR", tmp_path / "m" / "mnist.npz")
+    kt.load_mnist(verbose=False)
+    assert (kt.mnist_info().source, kt.mnist_info().path) == (label, str(path))
+
+
 def test_keras_cache_is_used(monkeypatch):
     _write_mnist(data._keras_cache_file(), n_train=40)
     monkeypatch.setattr(urllib.request, "urlopen", _no_network)
