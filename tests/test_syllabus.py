@@ -28,6 +28,43 @@ SYLLABUS = {
         "evaluate": r"model\.evaluate\(",
         "predict": r"\.predict\(",
         "Softmax probability model": r"Sequential\(\[model, keras\.layers\.Softmax\(\)\]\)",
+        "validation split held apart": r"kt\.split_validation\(x_train, y_train, 2000, seed=0\)",
+        "three sets drawn": r"kt\.plot_data_split\(len\(x_train\), len\(x_val\), len\(x_test\)\)",
+        "fit validates on validation data": (
+            r"model\.fit\([\s\S]*?validation_data=\(x_val, y_val\)"
+        ),
+        "test evaluated once, at the end": (
+            r"test_loss, test_accuracy = model\.evaluate\(x_test, y_test"
+        ),
+        "softmax by hand vs keras.ops.softmax": (
+            r"np\.exp\(z\) / np\.exp\(z\)\.sum\(\)[\s\S]*np\.allclose\(by_hand, by_keras"
+        ),
+        "cross-entropy by hand vs the Keras loss": r"abs\(by_hand - by_keras\) < 1e-5",
+        "from_logits=True is stable": (
+            r"math\.isinf\(softmax_then_log\)[\s\S]*abs\(from_logits - exact\) < 1e-3"
+        ),
+        "figure: probabilities before and after training": (
+            r"ax\.bar\(range\(10\), probs[\s\S]*probs_after\[label\] > 0\.9"
+        ),
+        "training loss above validation loss: dropout, running mean": (
+            r"training=True[\s\S]*assert logged > dropout_on[\s\S]*assert dropout_on > inference"
+        ),
+        "Sequential.add": r"model\.add\(keras\.Input\(shape=\(28, 28\)\)\)",
+        "Sequential.pop": r"head = body\.pop\(\)[\s\S]*len\(body\.layers\) == 3",
+        "older tutorial: from_logits=False applies no softmax": (
+            r"SparseCategoricalCrossentropy\(from_logits=False\)[\s\S]*abs\(wrong - right\) > 1\.0"
+        ),
+        "older tutorial: string loss on logits trains badly": (
+            r"loss=\"sparse_categorical_crossentropy\"[\s\S]*mismatched_accuracy <"
+        ),
+        "older tutorial: tf.keras is Keras 3": r"tf\.keras\.Sequential is keras\.Sequential",
+        "older tutorial: input_shape= on a layer": (
+            r"expect_error\(UserWarning, match=\"input_shape\""
+        ),
+        "older tutorial: lr=": r"expect_error\(ValueError, match=\"lr\"\)",
+        "older tutorial: loss_reduction / Reduction": (
+            r"match=\"loss_reduction\"[\s\S]*match=\"Reduction\"[\s\S]*reduction=\"sum\""
+        ),
     },
     "02_fit_evaluate_predict.ipynb": {
         "functional digits model": r"keras\.Input\(shape=\(784,\), name=\"digits\"\)",
