@@ -116,6 +116,42 @@ SYLLABUS = {
         "PolynomialDecay": r"PolynomialDecay\(",
         "InverseTimeDecay": r"InverseTimeDecay\(",
         "ReduceLROnPlateau charted": r"ReduceLROnPlateau\([\s\S]*kt\.LivePlot\(\)",
+        # issue 10: method, explanations, figures, seed topics, older tutorials
+        "validation data held out": r"kt\.split_validation\(x_train, y_train, 2000, seed=0\)",
+        "SGD rule checked against Keras": r"assert same\(path, numpy_path\(sgd, 2, eta=0\.03\)\)",
+        "momentum rule (Keras form) checked": (
+            r"mu \* state\.get\(\"v\", 0\.0\) - eta \* g[\s\S]*numpy_path\(momentum, 2"
+        ),
+        "RMSprop rule (epsilon inside the root) checked": (
+            r"np\.sqrt\(state\[\"s\"\] \+ eps\)[\s\S]*numpy_path\(rmsprop, 2"
+        ),
+        "Adam rule (bias correction) checked": (
+            r"m_hat = state\[\"m\"\] / \(1 - beta_1\*\*t\)[\s\S]*numpy_path\(adam, 2"
+        ),
+        "optimizer paths on an ill-conditioned bowl": (
+            r"paths = \{name: keras_path\(optimizer, steps=40\)"
+        ),
+        "momentum overshoots, Adam steps about the rate": (
+            r"momentum_path\[:, 0\]\.max\(\) > 1\.0[\s\S]*<= 0\.1 \* 1\.01"
+        ),
+        "learning-rate widget question": r"panel\.board\.table\(sort_by=",
+        "schedule formulas checked": r"assert np\.allclose\(values, formulas\[name\]",
+        "a schedule sees only the step": r"inspect\.signature\(halving\.__call__\)",
+        "ReduceLROnPlateau mode max": (
+            r"ReduceLROnPlateau\(\s*monitor=\"val_sparse_categorical_accuracy\",\s*mode=\"max\""
+        ),
+        "ReduceLROnPlateau cooldown and min_lr": r"cooldown=2,\s*min_lr=5e-4",
+        "min_lr and cooldown checked in a real run": (
+            r"assert min\(lr\) >= 5e-4[\s\S]*b - a >= 2 for a, b in zip\(changes"
+        ),
+        "test set once, at the end": r"model\.evaluate\(x_test, y_test",
+        "older: lr= refused": r"SGD\(lr=0\.01\)",
+        "older: decay= ignored": r"decay=0\.5\)[\s\S]*np\.allclose\(ignored, 0\.1\)",
+        "older: optimizer.lr and set_value gone": r"old_style\.lr\n[\s\S]*backend\.set_value\(",
+        "older: legacy optimizers": r"keras\.optimizers\.legacy\.SGD\(",
+        "older: tf.keras is Keras 3": r"tf\.keras\.optimizers\.Adam is keras\.optimizers\.Adam",
+        "older: mode auto needs a direction": r"expect_error\(ValueError, match=\"mode='max'\"\)",
+        "older: epsilon= dropped": r"ReduceLROnPlateau\(epsilon=0\.01\)",
     },
     "05_data_pipelines.ipynb": {
         "NumPy arrays": r"measure\(\s*\"numpy\"",
