@@ -322,10 +322,18 @@ def _balanced(answer, **_) -> Verdict:
 
 
 def _mask(answer, **_) -> Verdict:
+    # Losses 0.9, 0.3, 1.2, 0.6; weights 1, 1, 1, w; Keras reports (2.4 + 0.6 w) / 4 = 0.6.
     value = _number(answer)
-    if value == 0:
-        return True, "Right: a weight of 0 multiplies the sample's loss by 0."
-    return False, f"a weight of {value:g} still lets the sample count."
+    if abs(value) < 1e-9:
+        return True, (
+            "Right: (0.9 + 0.3 + 1.2 + 0 x 0.6) / 4 = 0.6. The masked sample adds nothing to the "
+            "sum but still counts in N = 4."
+        )
+    reported = (2.4 + 0.6 * value) / 4
+    return False, (
+        f"with a weight of {value:g} Keras would report (2.4 + 0.6 x {value:g}) / 4 = "
+        f"{reported:.3g}, not 0.6."
+    )
 
 
 def _total_loss(answer, **_) -> Verdict:
@@ -543,10 +551,12 @@ EXERCISES: dict[str, Exercise] = {
         ),
         Exercise(
             "06.mask",
-            "Which sample weight removes a sample from the loss?",
+            "Per-sample losses 0.9, 0.3, 1.2, 0.6; the first three weigh 1, and Keras (default "
+            "reduction) reports 0.6. What is the weight of the fourth sample?",
             _mask,
-            "The loss of each sample is multiplied by its weight.",
-            "answer = 0",
+            "The default reduction is sum(w_i * loss_i) / N, with N the batch size (here 4), "
+            "not the sum of the weights.",
+            "answer = 0  # (0.9 + 0.3 + 1.2 + w * 0.6) / 4 = 0.6 gives w = 0",
         ),
         Exercise(
             "07.total_loss",

@@ -177,6 +177,50 @@ SYLLABUS = {
         "confusion matrix": r"kt\.plot_confusion_matrix\(",
         "widget on one class's weight": r"widgets\.interact_manual\(\s*weigh_one_class",
         "class 5 recall rises": r"assert recall_weighted\[5\] > recall_plain\[5\]",
+        # issue 10, list 1: validation data for every comparison, the test set once at the end
+        "validation split": r"kt\.split_validation\(x_train, y_train, 2000, seed=0\)",
+        "the three sets drawn": r"kt\.plot_data_split\(",
+        "recall compared on validation data": r"recall_per_class\(weighted, x_val, y_val\)",
+        "panel validates on validation data": (
+            r"TrainingPanel\(data=\(\(x_train, y_train\), \(x_val, y_val\)\)"
+        ),
+        "test set once, at the end": r"recall_per_class\(weighted, x_test, y_test\)",
+        # issue 10, list 2: how the default reduction scales a weighted loss
+        "weighted loss by hand: sum / N": (
+            r"over_n = \(w_few \* losses_few\)\.sum\(\) / len\(w_few\)"
+            r"[\s\S]*assert np\.isclose\(keras_loss, over_n"
+        ),
+        "class_weight is a per-sample lookup": (
+            r"looked_up = np\.array\(\[weights\[int\(label\)\] for label in y_batch\]\)"
+        ),
+        "class_weight and sample_weight refused together": (
+            r"class_weight=weights, sample_weight=sample_weight"
+        ),
+        "half mask halves the loss": r"assert np\.isclose\(half_loss, full_loss / 2",
+        "loss scale and the optimizer's step": r"def step_length\(",
+        "loss scale figure": r"ax\.plot\(shares_masked, by_n",
+        "normalise weights to mean 1": r"sample_weight / sample_weight\.mean\(\)",
+        "mean_with_sample_weight": r"reduction=\"mean_with_sample_weight\"",
+        # issue 10, list 4: per-timestep (temporal) sample weights
+        "per-timestep sample weights": (
+            r"GRU\(32, return_sequences=True\)[\s\S]*sample_weight=w_seq"
+        ),
+        "masked steps change neither loss nor gradient": (
+            r"assert loss_a == loss_b and all\(np\.array_equal"
+        ),
+        "a Keras mask divides by the real steps": r"keras\.layers\.Masking\(mask_value=0\.0\)",
+        "class weights per timestep built by hand": r"class_table\[y_seq\] \* w_seq",
+        # issue 10, list 5: where the older tutorials are wrong
+        "sample_weight_mode is gone": r"sample_weight_mode=\"temporal\"",
+        "class_weight refused with a generator": (
+            r"fit\(batches\(with_weights=False\), class_weight=weights"
+        ),
+        "class_weight with tf.data and PyDataset": (
+            r"from_tf_data\.fit\(unweighted_ds, class_weight=weights[\s\S]*kt\.ArrayPyDataset\("
+        ),
+        "a dataset's class_weight covers every class": (
+            r"fit\(unweighted_ds, class_weight=\{5: 4\.0\}"
+        ),
     },
     "07_multi_input_multi_output.ipynb": {
         "image input (32, 32, 3)": r"keras\.Input\(shape=\(32, 32, 3\), name=\"img_input\"\)",
