@@ -103,6 +103,47 @@ SYLLABUS = {
             r"class \w+\(keras\.metrics\.Metric\)[\s\S]*def reset_state"
         ),
         "weighted_metrics": r"weighted_metrics=",
+        # issue 10: method, explanations, figure, list 4 and list 5
+        "validation split": r"kt\.split_validation\(x_train, y_train, 2000, seed=0\)",
+        "losses by hand, checked against name and object": (
+            r"def check_loss\([\s\S]*assert np\.allclose\(\[by_name, by_object\], by_hand"
+        ),
+        "MSE -> mean, MAE -> median": r"np\.median\(targets\)",
+        "KL = crossentropy - entropy": r"np\.isclose\(kl, crossentropy - entropy",
+        "cosine ignores length": r"CosineSimilarity\(\)\(y_soft, 10 \* p_dist\)",
+        "loss curves figure": r"ax_prob\.plot\(p, ce_of_p[\s\S]*ax_logit\.plot\(z, ce_of_z",
+        "reduction none and sum_over_batch_size": (
+            r"reduction=\"none\"[\s\S]*\"sum_over_batch_size\", \"sum\""
+        ),
+        "losses compared on validation data": r"validation_data=\(x_val, y_val_hot\)",
+        '"accuracy" resolved from shapes': (
+            r"\{\"CategoricalAccuracy\"\}[\s\S]*== \"SparseCategoricalAccuracy\""
+            r"[\s\S]*== \"BinaryAccuracy\""
+        ),
+        "top_k_categorical_accuracy by name": (
+            r"\"top_k_categorical_accuracy\"[\s\S]*\"sparse_top_k_categorical_accuracy\""
+        ),
+        "metric function mean_absolute_error": (
+            r"keras\.metrics\.mean_absolute_error\][\s\S]*"
+            r"keras\.metrics\.mean_absolute_error\(y_val_hot"
+        ),
+        "F1Score / FBetaScore": r"F1Score\(threshold=0\.5\)[\s\S]*FBetaScore\(beta=2\.0",
+        "F-scores by hand": r"f1_by_hand = 2 \* precision \* recall / \(precision \+ recall\)",
+        "F-beta widget": r"widgets\.interact\(f_beta",
+        "older: np_utils": r"from keras\.utils\.np_utils import to_categorical",
+        "older: K.mean": r"import keras\.backend as K\s+K\.mean\(",
+        "older: metrics.mae, fbeta_score": (
+            r"keras\.metrics\.mae\s[\s\S]*keras\.metrics\.fbeta_score"
+        ),
+        "older: reset_states": r"\.reset_states\(\)[\s\S]*def reset_states\(self\)",
+        "older: loss_reduction / Reduction": r"loss_reduction=\"sum\"[\s\S]*Reduction\.SUM",
+        "older: sample_weight_mode / target_tensors": (
+            r"sample_weight_mode=[\s\S]*target_tensors="
+        ),
+        "older: accuracy chosen by the loss": (
+            r"loss=\"binary_crossentropy\", metrics=\[\"accuracy\""
+        ),
+        "test set once, at the end": r"final = chosen\.evaluate\(x_test, y_test_hot",
     },
     "04_optimizers_and_schedules.ipynb": {
         "SGD with momentum": r"SGD\(learning_rate=0\.01, momentum=0\.9\)",
