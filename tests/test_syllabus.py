@@ -295,6 +295,44 @@ SYLLABUS = {
         "per-batch callback": r"def on_train_batch_end\(self, batch, logs=None\)",
         "LivePlot as a callback": r"kt\.LivePlot\(",
         "no epoch lost or repeated": r"rest\.epoch == \[3, 4, 5\]",
+        "validation split held apart from the test set": (
+            r"kt\.split_validation\(x_train, y_train, 2000, seed=0\)"
+        ),
+        "callbacks select on validation data": r"validation_data=\(x_val, y_val\)",
+        "test set evaluated once, at the end": r"selected\.evaluate\(x_test, y_test",
+        "a callback logging every hook": (
+            r"class HookLogger\(keras\.callbacks\.Callback\)[\s\S]*def on_test_batch_end"
+        ),
+        "hook count checked": r"2 \+ E \* \(2 \+ 2 \* S \+ 2 \+ 2 \* V\) == 30",
+        "hook timeline figure": r"kt\.draw_callback_hooks\(logger\.calls\)",
+        "self.params": r"self\.params",
+        "learning rate through self.model.optimizer": r"self\.model\.optimizer\.learning_rate = ",
+        "stop_training from a callback": r"self\.model\.stop_training = True",
+        "restore_best_weights checked": r"kept\[\"loss\"\], val_loss\[stopper\.best_epoch\]",
+        "EarlyStopping mode min/max/auto": r"for mode in \(\"max\", \"auto\", \"min\"\)",
+        "wrong mode on accuracy": r"monitor=\"val_sparse_categorical_accuracy\", mode=\"min\"",
+        "EarlyStopping widget": r"widgets\.interact\(\s*early_stopping_on_the_curve",
+        "%load_ext tensorboard": r"%load_ext tensorboard",
+        "%tensorboard --logdir": r"%tensorboard --logdir",
+        "histogram_freq / update_freq": (
+            r"TensorBoard\(detailed_dir, histogram_freq=1, update_freq=10\)"
+        ),
+        "event files read back": r"EventAccumulator\(",
+        "older tutorials: resume without initial_epoch restarts the count": (
+            r"history\.epoch == \[0, 1, 2, 3, 4, 5\] and printed\[0\] == \"Epoch 1/6\""
+        ),
+        "with initial_epoch the count continues": (
+            r"printed == \[\"Epoch 4/6\", \"Epoch 5/6\", \"Epoch 6/6\"\]"
+        ),
+        "older tutorials: filepath without .keras refused": (
+            r"ModelCheckpoint\(filepath=\"mymodel_\{epoch\}\"\)"
+        ),
+        "older tutorials: period= replaced by save_freq": (
+            r"period=2\)[\s\S]*save_freq=2 \* steps_per_epoch"
+        ),
+        "older tutorials: mode=auto needs a declared direction": (
+            r"EarlyStopping\(monitor=\"val_share_of_fives\"\)"
+        ),
     },
     "09_under_the_hood.ipynb": {
         "train_on_batch loop": r"\.train_on_batch\(",
