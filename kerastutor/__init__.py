@@ -7,6 +7,7 @@ Modules, by what a learner would call them:
 - `kerastutor.models`: the tutorials' models, custom losses and metrics, name lookups.
 - `kerastutor.pipelines`: one data set fed five ways (NumPy, PyDataset, tf.data, torch, generator).
 - `kerastutor.callbacks`: Keras callbacks of the course, among them `LivePlot`.
+- `kerastutor.checkpoints`: resuming after a crash from the newest complete checkpoint.
 - `kerastutor.plots`: training curves of finished runs, and histories as pandas tables.
 - `kerastutor.diagrams`: pictures of how training works (the loop, prefetch, callback hooks).
 - `kerastutor.widgets`: the training panel, the run board and the batch-size explorer.
@@ -76,6 +77,7 @@ _EXPORTS = {
         "balanced_class_weight",
     ],
     "callbacks": ["LossHistory", "LivePlot"],
+    "checkpoints": ["latest_checkpoint", "CheckpointNotFoundError"],
     "plots": [
         "history_to_frame",
         "plot_history",

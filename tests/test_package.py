@@ -13,6 +13,8 @@ MODULES = [
     "models",
     "pipelines",
     "callbacks",
+    "checkpoints",
+    "progress",
     "plots",
     "diagrams",
     "widgets",
