@@ -162,7 +162,13 @@ def _validation_start(answer, **_) -> Verdict:
 def _best_epoch(answer, history=None, **_) -> Verdict:
     if history is None:
         raise _Malformed("pass your History too: check('02.best_epoch', answer, history=history)")
-    values = history.history["val_loss"] if hasattr(history, "history") else history["val_loss"]
+    logs = history.history if hasattr(history, "history") else history
+    if "val_loss" not in logs:
+        raise _Malformed(
+            "this History has no val_loss; a fit with validation_data=(x_val, y_val) logs it "
+            "(validation data, never the test set)"
+        )
+    values = logs["val_loss"]
     best = int(np.argmin(values)) + 1
     value = _whole(answer)
     if value == best:
@@ -469,10 +475,14 @@ EXERCISES: dict[str, Exercise] = {
         ),
         Exercise(
             "02.best_epoch",
-            "In your `history`, after which epoch (counted from 1) was val_loss lowest?",
+            "In the History you pass (a run validated on validation data), after which epoch "
+            "(counted from 1) was val_loss lowest?",
             _best_epoch,
-            "kt.history_to_frame(history)['val_loss'].idxmin() reads it off the table.",
-            "answer = int(kt.history_to_frame(history)['val_loss'].idxmin())",
+            "Make the History a table with kt.history_to_frame: one row per epoch, numbered from "
+            "1 as Keras prints them. Which row has the smallest val_loss?",
+            "# the History you check against; in chapter 2: runs['true labels']\n"
+            "run = runs['true labels']\n"
+            "answer = int(kt.history_to_frame(run)['val_loss'].idxmin())",
         ),
         Exercise(
             "03.onehot_loss",

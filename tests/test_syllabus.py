@@ -71,7 +71,7 @@ SYLLABUS = {
         "layer names": r"name=\"dense_1\"[\s\S]*name=\"dense_2\"[\s\S]*name=\"predictions\"",
         "compile with objects": r"optimizer=keras\.optimizers\.RMSprop\(",
         "compile with strings": r"optimizer=\"rmsprop\"",
-        "validation_data": r"validation_data=\(x_test, y_test\)",
+        "validation_data": r"validation_data=\(x_val, y_val\)",
         "History as pandas": r"kt\.history_to_frame\(history\)",
         "validation_split pitfall": r"validation_split=0\.2",
         "evaluate return_dict": r"return_dict=True",
@@ -81,6 +81,62 @@ SYLLABUS = {
         "verbose 0/1/2": r"verbose=2",
         "initial_epoch": r"initial_epoch=",
         "steps_per_epoch": r"steps_per_epoch=10",
+        # issue 10: method, explanations, figure, list 4 and list 5
+        "validation split held apart from the test set": (
+            r"kt\.split_validation\(x_train, y_train, 2000, seed=0\)"
+        ),
+        "three sets drawn": r"kt\.plot_data_split\(len\(x_train\), len\(x_val\), len\(x_test\)\)",
+        "training loop figure": r"kt\.draw_training_loop\(2000, 300, epochs=2\)",
+        "steps = ceil(n / batch), the last batch smaller": (
+            r"batches_seen\(12, 5\) == \[\[0, 1, 2, 3, 4\], \[5, 6, 7, 8, 9\], \[10, 11\]\]"
+        ),
+        "batch_size defaults to 32": r"math\.ceil\(2000 / 32\) == 63",
+        "shuffle reorders training data each epoch": (
+            r"batches_seen\(12, 4, epochs=3, shuffle=True\)"
+        ),
+        "shuffle with a global seed: one order": (
+            r"len\(orders_seeded\) == 1 and len\(orders\) == 3"
+        ),
+        "shuffle=False on label-sorted data": r"assert \(guesses\[False\] == 9\)\.mean\(\) > 0\.9",
+        "shuffle ignored for tf.data": r"\"will be ignored\" in messages\[0\]",
+        "validation_data overrides validation_split": (
+            r"validation_split=0\.5,\s*validation_data=\(x_val, y_val\)[\s\S]*"
+            r"abs\(logged - on_x_val\) < 1e-4"
+        ),
+        "validation_split needs arrays": (
+            r"with kt\.expect_error\(ValueError, match=\"validation_split\"\):\s*"
+            r"both\.fit\(train_ds, validation_split=0\.2"
+        ),
+        "bigger batches: faster epochs (timed warm)": (
+            r"epoch_seconds\[1024\] < epoch_seconds\[16\]"
+        ),
+        "epochs panel validates on validation data": (
+            r"kt\.TrainingPanel\(data=\(\(x_train, y_train\), \(x_val, y_val\)\)"
+        ),
+        "over-fitting: val_loss rises after its minimum": (
+            r"true_run\[\"val_loss\"\]\.iloc\[-1\] > true_run\[\"val_loss\"\]\.min\(\)"
+        ),
+        "random-labels experiment": (
+            r"permutation\(y_small\)[\s\S]*"
+            r"random_run\[\"val_sparse_categorical_accuracy\"\]\.max\(\) < 0\.2"
+        ),
+        "best epoch read on validation data": (
+            r"kt\.check\(\"02\.best_epoch\", answer, history=runs\[\"true labels\"\]\)"
+        ),
+        "test set once, at the end": r"final = model\.evaluate\(x_test, y_test",
+        "older tutorial: nb_epoch": r"kt\.expect_error\(TypeError, match=\"nb_epoch\"\)",
+        "older tutorial: samples_per_epoch": (
+            r"kt\.expect_error\(TypeError, match=\"samples_per_epoch\"\)"
+        ),
+        "older tutorial: fit_generator and friends": (
+            r"\"fit_generator\", \"evaluate_generator\", \"predict_generator\""
+        ),
+        "older tutorial: metrics_names zip vs return_dict": (
+            r"dict\(zip\(model\.metrics_names, model\.evaluate\(x_val"
+        ),
+        "older tutorial: progress counts steps, not samples": (
+            r"log\.startswith\(\"63/63\"\) and \"samples\" not in log"
+        ),
     },
     "03_losses_and_metrics.ipynb": {
         "mse": r"\"mse\"",
