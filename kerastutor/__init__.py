@@ -12,6 +12,7 @@ Modules, by what a learner would call them:
 - `kerastutor.diagrams`: pictures of how training works (the loop, prefetch, callback hooks).
 - `kerastutor.widgets`: the training panel, the run board and the batch-size explorer.
 - `kerastutor.exercises`: checked exercises, and `expect_error` for cells that must fail.
+- `kerastutor.record`: which exercises a learner has solved (`progress()`), across kernels.
 - `kerastutor.cli`: the `kerastutor` command (notebooks, lab, doctor); `doctor()` checks a set-up.
 
 Every public name is also available here (`kerastutor.load_mnist`, ...). Names are imported
@@ -78,6 +79,7 @@ _EXPORTS = {
     ],
     "callbacks": ["LossHistory", "LivePlot"],
     "checkpoints": ["latest_checkpoint", "CheckpointNotFoundError"],
+    "record": ["progress", "progress_path", "record_solved", "solved"],
     "plots": [
         "history_to_frame",
         "plot_history",

@@ -14,7 +14,7 @@ MODULES = [
     "pipelines",
     "callbacks",
     "checkpoints",
-    "progress",
+    "record",
     "plots",
     "diagrams",
     "widgets",

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from kerastutor import progress as progress_module
+from kerastutor import record as progress_module
 
 
 @pytest.fixture(autouse=True)
@@ -33,7 +33,7 @@ def test_right_answers_are_recorded_and_shown_by_chapter(record_file):
 def test_two_kernels_writing_at_once_lose_nothing(record_file):
     code = (
         "import sys\n"
-        "from kerastutor.progress import record_solved\n"
+        "from kerastutor.record import record_solved\n"
         "for i in range(40):\n"
         "    record_solved(f'{sys.argv[1]}.{i}')\n"
     )
