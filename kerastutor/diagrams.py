@@ -249,7 +249,8 @@ def draw_prefetch(
     mapped) and when the model was *training* on one. Without prefetch the two take turns, so a
     step costs $t_p + t_s$; with prefetch the next batch is prepared while the model trains on
     the current one, so a step costs about $\\max(t_p, t_s)$. The time where both lanes are busy
-    is shaded: that is the time prefetch saves.
+    is shaded: in the drawn schedule it is exactly the time prefetch saves, $(n-1)\\min(t_p, t_s)$
+    for $n$ steps.
 
     Args:
         timelines: `{panel title: (prepare_spans, train_spans)}`, each span a `(start, end)`
@@ -261,8 +262,8 @@ def draw_prefetch(
         title: the figure's title; by default it says what prefetch does.
 
     Returns:
-        A `matplotlib.figure.Figure`, one axes per timeline. Each panel's right edge names its
-        total time.
+        A `matplotlib.figure.Figure`, one axes per timeline. Each panel's title names its
+        total time, and (at the right) how long both lanes were busy at once.
 
     Raises:
         ValueError: negative or empty durations, a span that ends before it starts, or no

@@ -264,6 +264,50 @@ SYLLABUS = {
         "generator + steps_per_epoch": r"steps_per_epoch=STEPS",
         "validation_steps": r"validation_steps=VAL_STEPS",
         "speed table": r"table\.sort_values\(\"seconds\"\)",
+        "validation split, not the test set": (
+            r"kt\.split_validation\(images, labels, 2000, seed=0\)"
+        ),
+        "panel validates on validation data": (
+            r"kt\.TrainingPanel\(data=\(\(x_train, y_train\), \(x_val, y_val\)\)"
+        ),
+        "PyDataset shuffle reorders batches": r"epoch_order != list\(range\(10\)\)",
+        "prefetch timeline figure": r"kt\.draw_prefetch\(",
+        "prefetch measured, with and without": (
+            r"inject_prefetch = False[\s\S]*"
+            r"assert prepared_ahead\(best\[\"without prefetch\"\]\) == 0[\s\S]*"
+            r"assert waiting\(best\[\"with prefetch\(1\)\"\]\) < 0\.9 \* waiting\("
+        ),
+        "validation_steps with an endless tf.data set": (
+            r"endless_val = val_ds\.repeat\(\)[\s\S]*match=\"still validating\"[\s\S]*"
+            r"validation_data=endless_val,\s*validation_steps=VAL_STEPS"
+        ),
+        "validation_steps below a pass: the same batches every epoch": (
+            r"assert np\.allclose\(partial\.history\[\"val_loss\"\], first_five"
+        ),
+        "generator streaming from a file on disk": (
+            r"np\.load\(folder / \"images\.npy\", mmap_mode=\"r\"\)[\s\S]*"
+            r"assert peak < 6 \* one_batch[\s\S]*assert disk_accuracy > 0\.85"
+        ),
+        "which fit arguments each pipeline accepts": (
+            r"assert \{kind: list\(row\) for kind, row in accepts\.iterrows\(\)\} == expected"
+        ),
+        "older tutorial: batch_size with a PyDataset is ignored": (
+            r"assert counts == \{None: 10, 16: 10, 500: 10\}"
+        ),
+        "older tutorial: fit_generator and samples_per_epoch": (
+            r"expect_error\(AttributeError, match=\"fit_generator\"\)[\s\S]*"
+            r"expect_error\(TypeError, match=\"samples_per_epoch\"\)"
+        ),
+        "older tutorial: workers/use_multiprocessing/max_queue_size left fit": (
+            r"\{\"workers\": 4\}, \{\"use_multiprocessing\": True\}, \{\"max_queue_size\": 10\}"
+        ),
+        "older tutorial: Sequence is PyDataset": (
+            r"assert keras\.utils\.Sequence is keras\.utils\.PyDataset"
+        ),
+        "older tutorial: validation_steps with arrays": (
+            r"assert \(steps\.steps, counter\.batches\) == \(4, 5\)"
+        ),
+        "test set once, at the end": r"final = model\.evaluate\(x_test, y_test",
     },
     "06_sample_and_class_weights.ipynb": {
         "class_weight dict": r"class_weight=weights",
