@@ -7,10 +7,12 @@ Modules, by what a learner would call them:
 - `kerastutor.models`: the tutorials' models, custom losses and metrics, name lookups.
 - `kerastutor.pipelines`: one data set fed five ways (NumPy, PyDataset, tf.data, torch, generator).
 - `kerastutor.callbacks`: Keras callbacks of the course, among them `LivePlot`.
+- `kerastutor.checkpoints`: resuming after a crash from the newest complete checkpoint.
 - `kerastutor.plots`: training curves of finished runs, and histories as pandas tables.
 - `kerastutor.diagrams`: pictures of how training works (the loop, prefetch, callback hooks).
 - `kerastutor.widgets`: the training panel, the run board and the batch-size explorer.
 - `kerastutor.exercises`: checked exercises, and `expect_error` for cells that must fail.
+- `kerastutor.record`: which exercises a learner has solved (`progress()`), across kernels.
 - `kerastutor.cli`: the `kerastutor` command (notebooks, lab, doctor); `doctor()` checks a set-up.
 
 Every public name is also available here (`kerastutor.load_mnist`, ...). Names are imported
@@ -83,6 +85,8 @@ _EXPORTS = {
         "balanced_class_weight",
     ],
     "callbacks": ["LossHistory", "LivePlot"],
+    "checkpoints": ["latest_checkpoint", "CheckpointNotFoundError"],
+    "record": ["progress", "progress_path", "record_solved", "solved"],
     "plots": [
         "history_to_frame",
         "plot_history",

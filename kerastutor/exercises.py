@@ -162,7 +162,13 @@ def _validation_start(answer, **_) -> Verdict:
 def _best_epoch(answer, history=None, **_) -> Verdict:
     if history is None:
         raise _Malformed("pass your History too: check('02.best_epoch', answer, history=history)")
-    values = history.history["val_loss"] if hasattr(history, "history") else history["val_loss"]
+    logs = history.history if hasattr(history, "history") else history
+    if "val_loss" not in logs:
+        raise _Malformed(
+            "this History has no val_loss; a fit with validation_data=(x_val, y_val) logs it "
+            "(validation data, never the test set)"
+        )
+    values = logs["val_loss"]
     best = int(np.argmin(values)) + 1
     value = _whole(answer)
     if value == best:
@@ -322,10 +328,18 @@ def _balanced(answer, **_) -> Verdict:
 
 
 def _mask(answer, **_) -> Verdict:
+    # Losses 0.9, 0.3, 1.2, 0.6; weights 1, 1, 1, w; Keras reports (2.4 + 0.6 w) / 4 = 0.6.
     value = _number(answer)
-    if value == 0:
-        return True, "Right: a weight of 0 multiplies the sample's loss by 0."
-    return False, f"a weight of {value:g} still lets the sample count."
+    if abs(value) < 1e-9:
+        return True, (
+            "Right: (0.9 + 0.3 + 1.2 + 0 x 0.6) / 4 = 0.6. The masked sample adds nothing to the "
+            "sum but still counts in N = 4."
+        )
+    reported = (2.4 + 0.6 * value) / 4
+    return False, (
+        f"with a weight of {value:g} Keras would report (2.4 + 0.6 x {value:g}) / 4 = "
+        f"{reported:.3g}, not 0.6."
+    )
 
 
 def _total_loss(answer, **_) -> Verdict:
@@ -461,10 +475,14 @@ EXERCISES: dict[str, Exercise] = {
         ),
         Exercise(
             "02.best_epoch",
-            "In your `history`, after which epoch (counted from 1) was val_loss lowest?",
+            "In the History you pass (a run validated on validation data), after which epoch "
+            "(counted from 1) was val_loss lowest?",
             _best_epoch,
-            "kt.history_to_frame(history)['val_loss'].idxmin() reads it off the table.",
-            "answer = int(kt.history_to_frame(history)['val_loss'].idxmin())",
+            "Make the History a table with kt.history_to_frame: one row per epoch, numbered from "
+            "1 as Keras prints them. Which row has the smallest val_loss?",
+            "# the History you check against; in chapter 2: runs['true labels']\n"
+            "run = runs['true labels']\n"
+            "answer = int(kt.history_to_frame(run)['val_loss'].idxmin())",
         ),
         Exercise(
             "03.onehot_loss",
@@ -543,10 +561,12 @@ EXERCISES: dict[str, Exercise] = {
         ),
         Exercise(
             "06.mask",
-            "Which sample weight removes a sample from the loss?",
+            "Per-sample losses 0.9, 0.3, 1.2, 0.6; the first three weigh 1, and Keras (default "
+            "reduction) reports 0.6. What is the weight of the fourth sample?",
             _mask,
-            "The loss of each sample is multiplied by its weight.",
-            "answer = 0",
+            "The default reduction is sum(w_i * loss_i) / N, with N the batch size (here 4), "
+            "not the sum of the weights.",
+            "answer = 0  # (0.9 + 0.3 + 1.2 + w * 0.6) / 4 = 0.6 gives w = 0",
         ),
         Exercise(
             "07.total_loss",

@@ -18,6 +18,8 @@ def _isolated(monkeypatch, tmp_path):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
     monkeypatch.delenv("KERASTUTOR_MNIST_DIR", raising=False)
     monkeypatch.setenv("KERASTUTOR_OFFLINE", "1")
+    # Right answers checked by tests go to a throw-away progress record, not the user's.
+    monkeypatch.setenv("KERASTUTOR_PROGRESS", str(tmp_path / "progress.json"))
 
 
 @pytest.fixture

@@ -236,6 +236,10 @@ def test_notebook_runs_in_jupyterlab(browser, lab, path):
         source = "\n".join(c.source for c in nbformat.read(path, 4).cells if c.cell_type == "code")
         if "kt.LivePlot(" in source or "kt.plot_history(" in source:
             assert outputs["images"] >= 1, "the live plot drew nothing"
+        if path.name[:2] <= "09":  # every chapter 0-9 explains with at least one figure
+            assert outputs["images"] >= 1, "the chapter drew no figure"
+            rendered = page.locator(".jp-OutputArea-output img, .widget-image").count()
+            assert rendered >= 1, "no figure rendered in the browser"
         if "TrainingPanel(" in source or "widgets." in source:
             assert outputs["widgets"] >= 1
             assert page.locator(".jupyter-widgets").count() > 0, "widgets did not render"

@@ -13,6 +13,8 @@ MODULES = [
     "models",
     "pipelines",
     "callbacks",
+    "checkpoints",
+    "record",
     "plots",
     "diagrams",
     "widgets",

@@ -28,13 +28,50 @@ SYLLABUS = {
         "evaluate": r"model\.evaluate\(",
         "predict": r"\.predict\(",
         "Softmax probability model": r"Sequential\(\[model, keras\.layers\.Softmax\(\)\]\)",
+        "validation split held apart": r"kt\.split_validation\(x_train, y_train, 2000, seed=0\)",
+        "three sets drawn": r"kt\.plot_data_split\(len\(x_train\), len\(x_val\), len\(x_test\)\)",
+        "fit validates on validation data": (
+            r"model\.fit\([\s\S]*?validation_data=\(x_val, y_val\)"
+        ),
+        "test evaluated once, at the end": (
+            r"test_loss, test_accuracy = model\.evaluate\(x_test, y_test"
+        ),
+        "softmax by hand vs keras.ops.softmax": (
+            r"np\.exp\(z\) / np\.exp\(z\)\.sum\(\)[\s\S]*np\.allclose\(by_hand, by_keras"
+        ),
+        "cross-entropy by hand vs the Keras loss": r"abs\(by_hand - by_keras\) < 1e-5",
+        "from_logits=True is stable": (
+            r"math\.isinf\(softmax_then_log\)[\s\S]*abs\(from_logits - exact\) < 1e-3"
+        ),
+        "figure: probabilities before and after training": (
+            r"ax\.bar\(range\(10\), probs[\s\S]*probs_after\[label\] > 0\.9"
+        ),
+        "training loss above validation loss: dropout, running mean": (
+            r"training=True[\s\S]*assert logged > dropout_on[\s\S]*assert dropout_on > inference"
+        ),
+        "Sequential.add": r"model\.add\(keras\.Input\(shape=\(28, 28\)\)\)",
+        "Sequential.pop": r"head = body\.pop\(\)[\s\S]*len\(body\.layers\) == 3",
+        "older tutorial: from_logits=False applies no softmax": (
+            r"SparseCategoricalCrossentropy\(from_logits=False\)[\s\S]*abs\(wrong - right\) > 1\.0"
+        ),
+        "older tutorial: string loss on logits trains badly": (
+            r"loss=\"sparse_categorical_crossentropy\"[\s\S]*mismatched_accuracy <"
+        ),
+        "older tutorial: tf.keras is Keras 3": r"tf\.keras\.Sequential is keras\.Sequential",
+        "older tutorial: input_shape= on a layer": (
+            r"expect_error\(UserWarning, match=\"input_shape\""
+        ),
+        "older tutorial: lr=": r"expect_error\(ValueError, match=\"lr\"\)",
+        "older tutorial: loss_reduction / Reduction": (
+            r"match=\"loss_reduction\"[\s\S]*match=\"Reduction\"[\s\S]*reduction=\"sum\""
+        ),
     },
     "02_fit_evaluate_predict.ipynb": {
         "functional digits model": r"keras\.Input\(shape=\(784,\), name=\"digits\"\)",
         "layer names": r"name=\"dense_1\"[\s\S]*name=\"dense_2\"[\s\S]*name=\"predictions\"",
         "compile with objects": r"optimizer=keras\.optimizers\.RMSprop\(",
         "compile with strings": r"optimizer=\"rmsprop\"",
-        "validation_data": r"validation_data=\(x_test, y_test\)",
+        "validation_data": r"validation_data=\(x_val, y_val\)",
         "History as pandas": r"kt\.history_to_frame\(history\)",
         "validation_split pitfall": r"validation_split=0\.2",
         "evaluate return_dict": r"return_dict=True",
@@ -44,6 +81,62 @@ SYLLABUS = {
         "verbose 0/1/2": r"verbose=2",
         "initial_epoch": r"initial_epoch=",
         "steps_per_epoch": r"steps_per_epoch=10",
+        # issue 10: method, explanations, figure, list 4 and list 5
+        "validation split held apart from the test set": (
+            r"kt\.split_validation\(x_train, y_train, 2000, seed=0\)"
+        ),
+        "three sets drawn": r"kt\.plot_data_split\(len\(x_train\), len\(x_val\), len\(x_test\)\)",
+        "training loop figure": r"kt\.draw_training_loop\(2000, 300, epochs=2\)",
+        "steps = ceil(n / batch), the last batch smaller": (
+            r"batches_seen\(12, 5\) == \[\[0, 1, 2, 3, 4\], \[5, 6, 7, 8, 9\], \[10, 11\]\]"
+        ),
+        "batch_size defaults to 32": r"math\.ceil\(2000 / 32\) == 63",
+        "shuffle reorders training data each epoch": (
+            r"batches_seen\(12, 4, epochs=3, shuffle=True\)"
+        ),
+        "shuffle with a global seed: one order": (
+            r"len\(orders_seeded\) == 1 and len\(orders\) == 3"
+        ),
+        "shuffle=False on label-sorted data": r"assert \(guesses\[False\] == 9\)\.mean\(\) > 0\.9",
+        "shuffle ignored for tf.data": r"\"will be ignored\" in messages\[0\]",
+        "validation_data overrides validation_split": (
+            r"validation_split=0\.5,\s*validation_data=\(x_val, y_val\)[\s\S]*"
+            r"abs\(logged - on_x_val\) < 1e-4"
+        ),
+        "validation_split needs arrays": (
+            r"with kt\.expect_error\(ValueError, match=\"validation_split\"\):\s*"
+            r"both\.fit\(train_ds, validation_split=0\.2"
+        ),
+        "bigger batches: faster epochs (timed warm)": (
+            r"epoch_seconds\[1024\] < epoch_seconds\[16\]"
+        ),
+        "epochs panel validates on validation data": (
+            r"kt\.TrainingPanel\(data=\(\(x_train, y_train\), \(x_val, y_val\)\)"
+        ),
+        "over-fitting: val_loss rises after its minimum": (
+            r"true_run\[\"val_loss\"\]\.iloc\[-1\] > true_run\[\"val_loss\"\]\.min\(\)"
+        ),
+        "random-labels experiment": (
+            r"permutation\(y_small\)[\s\S]*"
+            r"random_run\[\"val_sparse_categorical_accuracy\"\]\.max\(\) < 0\.2"
+        ),
+        "best epoch read on validation data": (
+            r"kt\.check\(\"02\.best_epoch\", answer, history=runs\[\"true labels\"\]\)"
+        ),
+        "test set once, at the end": r"final = model\.evaluate\(x_test, y_test",
+        "older tutorial: nb_epoch": r"kt\.expect_error\(TypeError, match=\"nb_epoch\"\)",
+        "older tutorial: samples_per_epoch": (
+            r"kt\.expect_error\(TypeError, match=\"samples_per_epoch\"\)"
+        ),
+        "older tutorial: fit_generator and friends": (
+            r"\"fit_generator\", \"evaluate_generator\", \"predict_generator\""
+        ),
+        "older tutorial: metrics_names zip vs return_dict": (
+            r"dict\(zip\(model\.metrics_names, model\.evaluate\(x_val"
+        ),
+        "older tutorial: progress counts steps, not samples": (
+            r"log\.startswith\(\"63/63\"\) and \"samples\" not in log"
+        ),
     },
     "03_losses_and_metrics.ipynb": {
         "mse": r"\"mse\"",
@@ -66,6 +159,47 @@ SYLLABUS = {
             r"class \w+\(keras\.metrics\.Metric\)[\s\S]*def reset_state"
         ),
         "weighted_metrics": r"weighted_metrics=",
+        # issue 10: method, explanations, figure, list 4 and list 5
+        "validation split": r"kt\.split_validation\(x_train, y_train, 2000, seed=0\)",
+        "losses by hand, checked against name and object": (
+            r"def check_loss\([\s\S]*assert np\.allclose\(\[by_name, by_object\], by_hand"
+        ),
+        "MSE -> mean, MAE -> median": r"np\.median\(targets\)",
+        "KL = crossentropy - entropy": r"np\.isclose\(kl, crossentropy - entropy",
+        "cosine ignores length": r"CosineSimilarity\(\)\(y_soft, 10 \* p_dist\)",
+        "loss curves figure": r"ax_prob\.plot\(p, ce_of_p[\s\S]*ax_logit\.plot\(z, ce_of_z",
+        "reduction none and sum_over_batch_size": (
+            r"reduction=\"none\"[\s\S]*\"sum_over_batch_size\", \"sum\""
+        ),
+        "losses compared on validation data": r"validation_data=\(x_val, y_val_hot\)",
+        '"accuracy" resolved from shapes': (
+            r"\{\"CategoricalAccuracy\"\}[\s\S]*== \"SparseCategoricalAccuracy\""
+            r"[\s\S]*== \"BinaryAccuracy\""
+        ),
+        "top_k_categorical_accuracy by name": (
+            r"\"top_k_categorical_accuracy\"[\s\S]*\"sparse_top_k_categorical_accuracy\""
+        ),
+        "metric function mean_absolute_error": (
+            r"keras\.metrics\.mean_absolute_error\][\s\S]*"
+            r"keras\.metrics\.mean_absolute_error\(y_val_hot"
+        ),
+        "F1Score / FBetaScore": r"F1Score\(threshold=0\.5\)[\s\S]*FBetaScore\(beta=2\.0",
+        "F-scores by hand": r"f1_by_hand = 2 \* precision \* recall / \(precision \+ recall\)",
+        "F-beta widget": r"widgets\.interact\(f_beta",
+        "older: np_utils": r"from keras\.utils\.np_utils import to_categorical",
+        "older: K.mean": r"import keras\.backend as K\s+K\.mean\(",
+        "older: metrics.mae, fbeta_score": (
+            r"keras\.metrics\.mae\s[\s\S]*keras\.metrics\.fbeta_score"
+        ),
+        "older: reset_states": r"\.reset_states\(\)[\s\S]*def reset_states\(self\)",
+        "older: loss_reduction / Reduction": r"loss_reduction=\"sum\"[\s\S]*Reduction\.SUM",
+        "older: sample_weight_mode / target_tensors": (
+            r"sample_weight_mode=[\s\S]*target_tensors="
+        ),
+        "older: accuracy chosen by the loss": (
+            r"loss=\"binary_crossentropy\", metrics=\[\"accuracy\""
+        ),
+        "test set once, at the end": r"final = chosen\.evaluate\(x_test, y_test_hot",
     },
     "04_optimizers_and_schedules.ipynb": {
         "SGD with momentum": r"SGD\(learning_rate=0\.01, momentum=0\.9\)",
@@ -79,6 +213,42 @@ SYLLABUS = {
         "PolynomialDecay": r"PolynomialDecay\(",
         "InverseTimeDecay": r"InverseTimeDecay\(",
         "ReduceLROnPlateau charted": r"ReduceLROnPlateau\([\s\S]*kt\.LivePlot\(\)",
+        # issue 10: method, explanations, figures, seed topics, older tutorials
+        "validation data held out": r"kt\.split_validation\(x_train, y_train, 2000, seed=0\)",
+        "SGD rule checked against Keras": r"assert same\(path, numpy_path\(sgd, 2, eta=0\.03\)\)",
+        "momentum rule (Keras form) checked": (
+            r"mu \* state\.get\(\"v\", 0\.0\) - eta \* g[\s\S]*numpy_path\(momentum, 2"
+        ),
+        "RMSprop rule (epsilon inside the root) checked": (
+            r"np\.sqrt\(state\[\"s\"\] \+ eps\)[\s\S]*numpy_path\(rmsprop, 2"
+        ),
+        "Adam rule (bias correction) checked": (
+            r"m_hat = state\[\"m\"\] / \(1 - beta_1\*\*t\)[\s\S]*numpy_path\(adam, 2"
+        ),
+        "optimizer paths on an ill-conditioned bowl": (
+            r"paths = \{name: keras_path\(optimizer, steps=40\)"
+        ),
+        "momentum overshoots, Adam steps about the rate": (
+            r"momentum_path\[:, 0\]\.max\(\) > 1\.0[\s\S]*<= 0\.1 \* 1\.01"
+        ),
+        "learning-rate widget question": r"panel\.board\.table\(sort_by=",
+        "schedule formulas checked": r"assert np\.allclose\(values, formulas\[name\]",
+        "a schedule sees only the step": r"inspect\.signature\(halving\.__call__\)",
+        "ReduceLROnPlateau mode max": (
+            r"ReduceLROnPlateau\(\s*monitor=\"val_sparse_categorical_accuracy\",\s*mode=\"max\""
+        ),
+        "ReduceLROnPlateau cooldown and min_lr": r"cooldown=2,\s*min_lr=5e-4",
+        "min_lr and cooldown checked in a real run": (
+            r"assert min\(lr\) >= 5e-4[\s\S]*b - a >= 2 for a, b in zip\(changes"
+        ),
+        "test set once, at the end": r"model\.evaluate\(x_test, y_test",
+        "older: lr= refused": r"SGD\(lr=0\.01\)",
+        "older: decay= ignored": r"decay=0\.5\)[\s\S]*np\.allclose\(ignored, 0\.1\)",
+        "older: optimizer.lr and set_value gone": r"old_style\.lr\n[\s\S]*backend\.set_value\(",
+        "older: legacy optimizers": r"keras\.optimizers\.legacy\.SGD\(",
+        "older: tf.keras is Keras 3": r"tf\.keras\.optimizers\.Adam is keras\.optimizers\.Adam",
+        "older: mode auto needs a direction": r"expect_error\(ValueError, match=\"mode='max'\"\)",
+        "older: epsilon= dropped": r"ReduceLROnPlateau\(epsilon=0\.01\)",
     },
     "05_data_pipelines.ipynb": {
         "NumPy arrays": r"measure\(\s*\"numpy\"",
@@ -94,6 +264,50 @@ SYLLABUS = {
         "generator + steps_per_epoch": r"steps_per_epoch=STEPS",
         "validation_steps": r"validation_steps=VAL_STEPS",
         "speed table": r"table\.sort_values\(\"seconds\"\)",
+        "validation split, not the test set": (
+            r"kt\.split_validation\(images, labels, 2000, seed=0\)"
+        ),
+        "panel validates on validation data": (
+            r"kt\.TrainingPanel\(data=\(\(x_train, y_train\), \(x_val, y_val\)\)"
+        ),
+        "PyDataset shuffle reorders batches": r"epoch_order != list\(range\(10\)\)",
+        "prefetch timeline figure": r"kt\.draw_prefetch\(",
+        "prefetch measured, with and without": (
+            r"inject_prefetch = False[\s\S]*"
+            r"assert prepared_ahead\(best\[\"without prefetch\"\]\) == 0[\s\S]*"
+            r"assert waiting\(best\[\"with prefetch\(1\)\"\]\) < 0\.9 \* waiting\("
+        ),
+        "validation_steps with an endless tf.data set": (
+            r"endless_val = val_ds\.repeat\(\)[\s\S]*match=\"still validating\"[\s\S]*"
+            r"validation_data=endless_val,\s*validation_steps=VAL_STEPS"
+        ),
+        "validation_steps below a pass: the same batches every epoch": (
+            r"assert np\.allclose\(partial\.history\[\"val_loss\"\], first_five"
+        ),
+        "generator streaming from a file on disk": (
+            r"np\.load\(folder / \"images\.npy\", mmap_mode=\"r\"\)[\s\S]*"
+            r"assert peak < 6 \* one_batch[\s\S]*assert disk_accuracy > 0\.85"
+        ),
+        "which fit arguments each pipeline accepts": (
+            r"assert \{kind: list\(row\) for kind, row in accepts\.iterrows\(\)\} == expected"
+        ),
+        "older tutorial: batch_size with a PyDataset is ignored": (
+            r"assert counts == \{None: 10, 16: 10, 500: 10\}"
+        ),
+        "older tutorial: fit_generator and samples_per_epoch": (
+            r"expect_error\(AttributeError, match=\"fit_generator\"\)[\s\S]*"
+            r"expect_error\(TypeError, match=\"samples_per_epoch\"\)"
+        ),
+        "older tutorial: workers/use_multiprocessing/max_queue_size left fit": (
+            r"\{\"workers\": 4\}, \{\"use_multiprocessing\": True\}, \{\"max_queue_size\": 10\}"
+        ),
+        "older tutorial: Sequence is PyDataset": (
+            r"assert keras\.utils\.Sequence is keras\.utils\.PyDataset"
+        ),
+        "older tutorial: validation_steps with arrays": (
+            r"assert \(steps\.steps, counter\.batches\) == \(4, 5\)"
+        ),
+        "test set once, at the end": r"final = model\.evaluate\(x_test, y_test",
     },
     "06_sample_and_class_weights.ipynb": {
         "class_weight dict": r"class_weight=weights",
@@ -104,6 +318,50 @@ SYLLABUS = {
         "confusion matrix": r"kt\.plot_confusion_matrix\(",
         "widget on one class's weight": r"widgets\.interact_manual\(\s*weigh_one_class",
         "class 5 recall rises": r"assert recall_weighted\[5\] > recall_plain\[5\]",
+        # issue 10, list 1: validation data for every comparison, the test set once at the end
+        "validation split": r"kt\.split_validation\(x_train, y_train, 2000, seed=0\)",
+        "the three sets drawn": r"kt\.plot_data_split\(",
+        "recall compared on validation data": r"recall_per_class\(weighted, x_val, y_val\)",
+        "panel validates on validation data": (
+            r"TrainingPanel\(data=\(\(x_train, y_train\), \(x_val, y_val\)\)"
+        ),
+        "test set once, at the end": r"recall_per_class\(weighted, x_test, y_test\)",
+        # issue 10, list 2: how the default reduction scales a weighted loss
+        "weighted loss by hand: sum / N": (
+            r"over_n = \(w_few \* losses_few\)\.sum\(\) / len\(w_few\)"
+            r"[\s\S]*assert np\.isclose\(keras_loss, over_n"
+        ),
+        "class_weight is a per-sample lookup": (
+            r"looked_up = np\.array\(\[weights\[int\(label\)\] for label in y_batch\]\)"
+        ),
+        "class_weight and sample_weight refused together": (
+            r"class_weight=weights, sample_weight=sample_weight"
+        ),
+        "half mask halves the loss": r"assert np\.isclose\(half_loss, full_loss / 2",
+        "loss scale and the optimizer's step": r"def step_length\(",
+        "loss scale figure": r"ax\.plot\(shares_masked, by_n",
+        "normalise weights to mean 1": r"sample_weight / sample_weight\.mean\(\)",
+        "mean_with_sample_weight": r"reduction=\"mean_with_sample_weight\"",
+        # issue 10, list 4: per-timestep (temporal) sample weights
+        "per-timestep sample weights": (
+            r"GRU\(32, return_sequences=True\)[\s\S]*sample_weight=w_seq"
+        ),
+        "masked steps change neither loss nor gradient": (
+            r"assert loss_a == loss_b and all\(np\.array_equal"
+        ),
+        "a Keras mask divides by the real steps": r"keras\.layers\.Masking\(mask_value=0\.0\)",
+        "class weights per timestep built by hand": r"class_table\[y_seq\] \* w_seq",
+        # issue 10, list 5: where the older tutorials are wrong
+        "sample_weight_mode is gone": r"sample_weight_mode=\"temporal\"",
+        "class_weight refused with a generator": (
+            r"fit\(batches\(with_weights=False\), class_weight=weights"
+        ),
+        "class_weight with tf.data and PyDataset": (
+            r"from_tf_data\.fit\(unweighted_ds, class_weight=weights[\s\S]*kt\.ArrayPyDataset\("
+        ),
+        "a dataset's class_weight covers every class": (
+            r"fit\(unweighted_ds, class_weight=\{5: 4\.0\}"
+        ),
     },
     "07_multi_input_multi_output.ipynb": {
         "image input (32, 32, 3)": r"keras\.Input\(shape=\(32, 32, 3\), name=\"img_input\"\)",
@@ -137,6 +395,44 @@ SYLLABUS = {
         "per-batch callback": r"def on_train_batch_end\(self, batch, logs=None\)",
         "LivePlot as a callback": r"kt\.LivePlot\(",
         "no epoch lost or repeated": r"rest\.epoch == \[3, 4, 5\]",
+        "validation split held apart from the test set": (
+            r"kt\.split_validation\(x_train, y_train, 2000, seed=0\)"
+        ),
+        "callbacks select on validation data": r"validation_data=\(x_val, y_val\)",
+        "test set evaluated once, at the end": r"selected\.evaluate\(x_test, y_test",
+        "a callback logging every hook": (
+            r"class HookLogger\(keras\.callbacks\.Callback\)[\s\S]*def on_test_batch_end"
+        ),
+        "hook count checked": r"2 \+ E \* \(2 \+ 2 \* S \+ 2 \+ 2 \* V\) == 30",
+        "hook timeline figure": r"kt\.draw_callback_hooks\(logger\.calls\)",
+        "self.params": r"self\.params",
+        "learning rate through self.model.optimizer": r"self\.model\.optimizer\.learning_rate = ",
+        "stop_training from a callback": r"self\.model\.stop_training = True",
+        "restore_best_weights checked": r"kept\[\"loss\"\], val_loss\[stopper\.best_epoch\]",
+        "EarlyStopping mode min/max/auto": r"for mode in \(\"max\", \"auto\", \"min\"\)",
+        "wrong mode on accuracy": r"monitor=\"val_sparse_categorical_accuracy\", mode=\"min\"",
+        "EarlyStopping widget": r"widgets\.interact\(\s*early_stopping_on_the_curve",
+        "%load_ext tensorboard": r"%load_ext tensorboard",
+        "%tensorboard --logdir": r"%tensorboard --logdir",
+        "histogram_freq / update_freq": (
+            r"TensorBoard\(detailed_dir, histogram_freq=1, update_freq=10\)"
+        ),
+        "event files read back": r"EventAccumulator\(",
+        "older tutorials: resume without initial_epoch restarts the count": (
+            r"history\.epoch == \[0, 1, 2, 3, 4, 5\] and printed\[0\] == \"Epoch 1/6\""
+        ),
+        "with initial_epoch the count continues": (
+            r"printed == \[\"Epoch 4/6\", \"Epoch 5/6\", \"Epoch 6/6\"\]"
+        ),
+        "older tutorials: filepath without .keras refused": (
+            r"ModelCheckpoint\(filepath=\"mymodel_\{epoch\}\"\)"
+        ),
+        "older tutorials: period= replaced by save_freq": (
+            r"period=2\)[\s\S]*save_freq=2 \* steps_per_epoch"
+        ),
+        "older tutorials: mode=auto needs a declared direction": (
+            r"EarlyStopping\(monitor=\"val_share_of_fives\"\)"
+        ),
     },
     "09_under_the_hood.ipynb": {
         "train_on_batch loop": r"\.train_on_batch\(",
@@ -149,7 +445,10 @@ SYLLABUS = {
         "class_weight in train_on_batch": r"train_on_batch\(x_batch, y_batch, class_weight=",
         "sample_weight in train_on_batch": r"train_on_batch\(x_batch, y_batch, sample_weight=",
         "custom train_step": r"def train_step\(self, data\)[\s\S]*tf\.GradientTape\(\)",
-        "train_step matches fit": r"assert largest_difference\(built_in, written_out\) < 1e-6",
+        "train_step matches fit, with class weights too": (
+            r"for weights in \(None, class_weight\)[\s\S]*assert gap < 1e-6"
+        ),
+        "sample weights unpacked in train_step": r"keras\.utils\.unpack_x_y_sample_weight\(data\)",
         "a changed step: clipping and a new metric": r"tf\.clip_by_global_norm\(",
         "train_on_batch cannot switch the loss": r"expect_error\(TypeError, match=\"loss\"\)",
     },
