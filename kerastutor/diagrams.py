@@ -71,11 +71,10 @@ def draw_training_loop(
     import math
     import numbers
 
-    import matplotlib.figure
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch, Rectangle
 
-    from kerastutor.plots import _show_figures_as_png
+    from kerastutor.plots import figure
 
     counts = {
         "n_samples": n_samples,
@@ -110,7 +109,7 @@ def draw_training_loop(
     width = lead + slots + gap * len(shown_batches) + (1.9 if validation else 0.2)
     rows = len(shown_epochs)
     height = 1.45 + 0.8 * rows
-    fig = matplotlib.figure.Figure(figsize=(9.5, height))
+    fig = figure(figsize=(9.5, height))
     ax = fig.add_subplot()
 
     for row, epoch in enumerate(shown_epochs):
@@ -231,7 +230,6 @@ def draw_training_loop(
     ax.set_ylim(-rows + 0.1, 0.55)
     ax.set_axis_off()
     fig.subplots_adjust(left=0.02, right=0.99, top=1 - 0.3 / height, bottom=0.62 / height)
-    _show_figures_as_png()
     return fig
 
 
@@ -275,9 +273,8 @@ def draw_prefetch(
     >>> [ax.get_title(loc="left") for ax in fig.axes]
     ['without prefetch: 200 ms', 'with prefetch: 140 ms']
     """
-    import matplotlib.figure
 
-    from kerastutor.plots import _show_figures_as_png
+    from kerastutor.plots import figure
 
     if timelines is None:
         timelines = {
@@ -297,7 +294,7 @@ def draw_prefetch(
         panels.append((name, prep, fit, max(e for lane in (prep, fit) for _, e in lane)))
     longest = max(total for *_, total in panels)
 
-    fig = matplotlib.figure.Figure(figsize=(7.5, 1.25 * len(panels) + 0.7))
+    fig = figure(figsize=(7.5, 1.25 * len(panels) + 0.7))
     axes = fig.subplots(len(panels), 1, sharex=True, squeeze=False)[:, 0]
     lanes = [("prepare\nbatch", 1, "#DD8452"), ("train\nstep", 0, "#4C72B0")]
     for ax, (name, prep, fit, total) in zip(axes, panels):
@@ -335,7 +332,6 @@ def draw_prefetch(
     axes[-1].set_xlabel("time (ms)  →", fontsize=8.5)
     fig.suptitle(title or "prefetch prepares the next batch while the model trains", fontsize=10)
     fig.tight_layout()
-    _show_figures_as_png()
     return fig
 
 
@@ -432,9 +428,8 @@ def draw_callback_hooks(
     >>> fig.axes[0].get_title()
     '6 hook calls: 1 epoch'
     """
-    import matplotlib.figure
 
-    from kerastutor.plots import _show_figures_as_png
+    from kerastutor.plots import figure
 
     if hooks is None:
         hooks = _record_hooks(epochs, steps, validation_steps)
@@ -455,9 +450,7 @@ def draw_callback_hooks(
     info = {level: (hook, meaning, colour) for level, hook, meaning, colour in _LEVELS}
 
     n = len(calls)
-    fig = matplotlib.figure.Figure(
-        figsize=(min(max(6.5, 0.28 * n + 2.4), 13.0), 0.66 * len(levels) + 1.2)
-    )
+    fig = figure(figsize=(min(max(6.5, 0.28 * n + 2.4), 13.0), 0.66 * len(levels) + 1.2))
     ax = fig.add_subplot()
     for level, first, last, label in spans:
         y = row[level]
@@ -503,7 +496,6 @@ def draw_callback_hooks(
         title or f"{n} hook calls: {n_epochs} epoch{'s' if n_epochs != 1 else ''}", fontsize=10
     )
     fig.tight_layout()
-    _show_figures_as_png()
     return fig
 
 

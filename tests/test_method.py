@@ -158,9 +158,8 @@ def test_syllabus_patterns_ask_for_validation_data_not_test_data():
 
 def test_the_panel_default_validates_on_held_out_training_images():
     import kerastutor as kt
-    from kerastutor.widgets import _default_experiment
-
-    _, ((x_train, _), (x_val, y_val)) = _default_experiment()
+    experiment = kt.Experiment()  # what TrainingPanel() and BatchSizeExplorer() run
+    x_train, x_val, y_val = experiment.x_train, experiment.x_val, experiment.y_val
     (_, _), (x_test, _) = kt.load_mnist("bundled", verbose=False)
     test_images = {
         row.tobytes() for row in (x_test.reshape(len(x_test), -1) / 255.0).astype("float32")
