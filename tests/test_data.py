@@ -165,5 +165,36 @@ def test_multi_input_data_matches_the_model():
     assert x["ts_input"].shape == (12, 7, 10)
     assert y["score_output"].shape == (12, 1)
     assert np.allclose(y["class_output"].sum(axis=1), 1.0)
-    x2, _ = kt.make_multi_input_data(n=12, timesteps=7, seed=1)
+    assert all(a.dtype == np.float32 for a in (*x.values(), *y.values()))
+    x2, y2 = kt.make_multi_input_data(n=12, timesteps=7, seed=1)
     assert np.array_equal(x["ts_input"], x2["ts_input"])
+    assert np.array_equal(y["score_output"], y2["score_output"])
+    x3, _ = kt.make_multi_input_data(n=12, timesteps=7, seed=2)
+    assert not np.array_equal(x["img_input"], x3["img_input"])
+
+
+def test_multi_input_data_has_signal_in_both_inputs():
+    """The class is the bump's channel and the square's colour; the score, their strength."""
+    import colorsys
+
+    x, y = kt.make_multi_input_data(n=400, seed=0)
+    labels = y["class_output"].argmax(axis=1)
+    assert np.bincount(labels, minlength=5).min() > 50  # every class present
+    bump_channel = x["ts_input"].max(axis=1)[:, :5].argmax(axis=1)
+    assert (bump_channel == labels).mean() > 0.95
+    pixels = x["img_input"].reshape(400, -1, 3)
+    brightest = pixels[np.arange(400), pixels.sum(axis=2).argmax(axis=1)]
+    colours = np.array([colorsys.hsv_to_rgb(c / 5, 1.0, 1.0) for c in range(5)])
+    colours /= np.linalg.norm(colours, axis=1, keepdims=True)
+    assert ((brightest @ colours.T).argmax(axis=1) == labels).mean() > 0.8
+    strength = x["img_input"].max(axis=(1, 2, 3)) + x["ts_input"].max(axis=(1, 2))
+    assert np.corrcoef(strength, y["score_output"][:, 0])[0, 1] > 0.8
+    assert abs(y["score_output"].mean()) < 0.1 and 0.12 < y["score_output"].var() < 0.22
+
+
+@pytest.mark.parametrize(
+    "kwargs, message", [({"n_classes": 11}, "n_classes"), ({"timesteps": 2}, "timesteps")]
+)
+def test_multi_input_data_refuses_what_it_cannot_encode(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        kt.make_multi_input_data(n=4, **kwargs)

@@ -366,21 +366,83 @@ SYLLABUS = {
     "07_multi_input_multi_output.ipynb": {
         "image input (32, 32, 3)": r"keras\.Input\(shape=\(32, 32, 3\), name=\"img_input\"\)",
         "time-series input (None, 10)": r"keras\.Input\(shape=\(None, 10\), name=\"ts_input\"\)",
-        "Conv2D + GlobalMaxPooling2D": r"GlobalMaxPooling2D\(\)\(keras\.layers\.Conv2D\(",
-        "Conv1D + GlobalMaxPooling1D": r"GlobalMaxPooling1D\(\)\(keras\.layers\.Conv1D\(",
+        "Conv2D + GlobalMaxPooling2D": (
+            r"keras\.layers\.Conv2D\(filters, 3\)[\s\S]*keras\.layers\.GlobalMaxPooling2D\(\)"
+        ),
+        "Conv1D + GlobalMaxPooling1D": (
+            r"keras\.layers\.Conv1D\(filters, 3\)[\s\S]*keras\.layers\.GlobalMaxPooling1D\(\)"
+        ),
         "concatenate": r"keras\.layers\.concatenate\(",
         "score_output and class_output": (
             r"Dense\(1, name=\"score_output\"\)[\s\S]*Dense\(5, name=\"class_output\"\)"
         ),
         "drawing of the model": r"kt\.draw_model\(model",
+        "data with signal: seeded training, validation and test sets": (
+            r"kt\.make_multi_input_data\(n=1000, seed=0\)[\s\S]*"
+            r"kt\.make_multi_input_data\(n=500, seed=1\)[\s\S]*"
+            r"kt\.make_multi_input_data\(n=500, seed=2\)"
+        ),
         "losses as a list": r"loss=\[keras\.losses\.MeanSquaredError\(\)",
         "losses and metrics as dicts": r"metrics=\{",
+        "a list pairs by position: a swapped list runs": (
+            r"assert swapped\[\"score_output_loss\"\] == 0\.0"
+        ),
+        "a dict pairs by name: a wrong key fails": r"loss=\{\"score\": \"mse\"",
+        "total loss = sum of w_k L_k, checked": (
+            r"assert np\.isclose\(weighted\[\"loss\"\], 2 \* score_loss \+ class_loss"
+        ),
+        "a single loss applied to every output": (
+            r"loss=\"mse\"\)[\s\S]*"
+            r"assert np\.isclose\(one_loss\[\"loss\"\], sum\(by_hand\.values\(\)\)"
+        ),
+        "one loss object for every output": r"loss=keras\.losses\.MeanSquaredError\(\)\)",
         "loss_weights": r"loss_weights=\{\"score_output\": 2\.0",
+        "loss_weights trade-off on validation data": (
+            r"CLASS_WEIGHTS = \(0\.1, 1\.0, 10\.0\)[\s\S]*"
+            r"validation_data=\(val_inputs, val_targets\)"
+        ),
+        "trade-off figure": r"ax\.set_xlabel\(\"validation class loss",
+        "trade-off direction checked with a margin": (
+            r"assert heavier\[\"val class loss\"\] < 0\.8 \* lighter\[\"val class loss\"\]"
+        ),
+        "shared capacity: more filters soften the trade-off": (
+            r"assert 0 < cost_wide < 0\.5 \* cost_narrow"
+        ),
         "loss_weights widget": r"panel\.set\(loss_weights=",
+        "add_loss for a loss not tied to one output, in the total": (
+            r"self\.add_loss\([\s\S]*"
+            r"assert np\.isclose\(evaluated\[\"loss\"\], outputs_part \+ penalty_value"
+        ),
         "None loss": r"loss=\[None,",
+        "None loss leaves the head's weights unchanged": (
+            r"np\.array_equal\(a, b\) for a, b in zip\(score_head_before, score_head_after\)"
+        ),
         "fit from lists": r"as_lists = model\.fit\(",
-        "fit from dicts": r"as_dicts = model\.fit\(inputs, targets",
-        "tf.data of dicts": r"from_tensor_slices\(\(inputs, targets\)\)",
+        "fit from dicts": r"as_dicts = model\.fit\(\s*train_inputs,\s*train_targets",
+        "tf.data of dicts": r"from_tensor_slices\(\(train_inputs, train_targets\)\)",
+        "a subclassed keras.Model with call()": (
+            r"class ImageAndSeries\(keras\.Model\)[\s\S]*def call\(self, inputs\)"
+        ),
+        "the subclass trains like the functional model": (
+            r"assert np\.isclose\(sub_class, functional_val\[\"val class loss\"\]"
+        ),
+        "what a subclass loses: no graph, summary shapes, plot_model": (
+            r"not hasattr\(subclassed, \"inputs\"\)[\s\S]*kt\.draw_model\(subclassed\)"
+        ),
+        "a subclass needs get_config to be saved": (
+            r"Forgetful\(filters=8\)\.get_config\(\)\[\"filters\"\] == 3"
+        ),
+        "older tutorial: a dict must name every output": (
+            r"expect_error\(ValueError, match=\"Expected keys\"\):\s*model\.compile\(\s*"
+            r"optimizer=\"rmsprop\",\s*loss=\{\"class_output\""
+        ),
+        "older tutorial: from_logits=False applies no softmax": (
+            r"assert np\.isclose\(softmaxed, right, rtol=1e-4\) and abs\(as_probabilities - right\)"
+        ),
+        "older tutorial: no symbolic add_loss on a functional model": (
+            r"expect_error\(NotImplementedError\)[\s\S]*small\.add_loss\("
+        ),
+        "test set once, at the end": r"final = runs\[chosen\]\[0\]\.evaluate\(test_inputs",
     },
     "08_callbacks_and_checkpoints.ipynb": {
         "EarlyStopping": r"EarlyStopping\(\s*monitor=\"val_loss\", min_delta=0\.01, patience=2",
