@@ -63,13 +63,45 @@ class _Malformed(Exception):
     """An answer of the wrong kind: explained, never raised to the learner."""
 
 
+#: The most items a checker reads from an answer that is a data set or an iterable: an answer
+#: is untrusted input, and an endless one (`ds.repeat()`, `itertools.count()`) must not hang.
+MAX_ITEMS = 10_000
+
+
+def _scalar(answer: Any) -> Any:
+    """A tensor, a 0-d array or a NumPy scalar as the Python value it holds."""
+    if hasattr(answer, "numpy") and not isinstance(answer, np.ndarray):
+        try:
+            answer = answer.numpy()
+        except Exception:
+            return answer
+    if isinstance(answer, np.ndarray) and answer.ndim == 0:
+        answer = answer[()]
+    return answer.item() if isinstance(answer, np.generic) else answer
+
+
+def _bounded(items: Any, what: str, limit: int = MAX_ITEMS) -> list:
+    """Up to `limit` items of an iterable answer; refuse more, so an endless one cannot hang."""
+    taken = []
+    for item in items:
+        taken.append(item)
+        if len(taken) > limit:
+            raise _Malformed(
+                f"{what} goes on past {limit:,} items: is it endless (a .repeat(), a "
+                "generator that never stops)? Give a finite one"
+            )
+    return taken
+
+
 def _number(answer: Any) -> float:
+    answer = _scalar(answer)
     if isinstance(answer, bool) or not isinstance(answer, (int, float, np.integer, np.floating)):
         raise _Malformed(f"expected a number, got {answer!r}")
     return float(answer)
 
 
 def _whole(answer: Any) -> int:
+    answer = _scalar(answer)
     if isinstance(answer, bool) or not isinstance(answer, (int, np.integer)):
         if isinstance(answer, (float, np.floating)) and float(answer).is_integer():
             return int(answer)
@@ -304,7 +336,9 @@ def _tf_dataset(answer, **_) -> Verdict:
         return False, "each element should be an (x, y) pair."
     if spec[0].shape.as_list()[0] is not None:
         return False, "the batch dimension is fixed: use .batch(50) without drop_remainder."
-    sizes = [int(x.shape[0]) for x, _ in answer]
+    if int(answer.cardinality()) == int(tf.data.INFINITE_CARDINALITY):
+        return False, "this data set never ends (a .repeat() without a count): one pass is wanted."
+    sizes = [int(x.shape[0]) for x, _ in _bounded(answer, "this data set", limit=1_000)]
     if sizes != [50] * 20:
         return (
             False,
@@ -354,7 +388,9 @@ def _total_loss(answer, **_) -> Verdict:
 def _input_names(answer, **_) -> Verdict:
     if isinstance(answer, str) or not hasattr(answer, "__iter__"):
         raise _Malformed(f"expected a list or set of names, got {answer!r}")
-    names = set(answer)
+    names = set(_bounded(answer, "this answer", limit=100))
+    if not all(isinstance(name, str) for name in names):
+        raise _Malformed("expected names (strings)")
     if names == {"img_input", "ts_input"}:
         return True, "Right: the names given to the two keras.Input layers."
     if names & {"score_output", "class_output"}:
@@ -383,7 +419,14 @@ def _weights_path(answer, **_) -> Verdict:
         keras.callbacks.ModelCheckpoint(answer, save_weights_only=True)
     except ValueError as exc:
         return False, f"Keras refuses it: {str(exc).splitlines()[0][:120]}"
-    if "{epoch" not in answer:
+    try:  # what ModelCheckpoint does with the name at the end of each epoch
+        filled = answer.format(epoch=3, batch=7, loss=0.5, val_loss=0.5)
+    except (ValueError, KeyError, IndexError, AttributeError) as exc:
+        return False, (
+            f"ModelCheckpoint fills the name with str.format, which fails on it "
+            f"({type(exc).__name__}: {exc}): check the braces."
+        )
+    if "{epoch" not in answer or filled == answer.format(epoch=4, batch=7, loss=0.5, val_loss=0.5):
         return False, "it is a valid weights path, but the epoch number is not in it."
     return True, "Right: a .weights.h5 name with {epoch} in it."
 
@@ -671,6 +714,14 @@ def check(key: str, answer: Any, **context: Any) -> CheckResult:
         right, why = exercise.checker(answer, **context)
     except _Malformed as exc:
         right, why = False, str(exc).rstrip(".") + "."
+    except Exception as exc:  # a checker must explain, never hand the learner a traceback
+        right, why = (
+            False,
+            (
+                f"this answer could not be checked: looking at it raised {type(exc).__name__}: "
+                f"{str(exc)[:200]}. Is it the kind of object the exercise asks for?"
+            ),
+        )
     message = why if right else f"Not yet: {why} Hint: {exercise.hint}"
     print(message)
     return CheckResult(right, message)

@@ -1,0 +1,69 @@
+"""The exercise engine treats an answer as untrusted input: no hang, no traceback, no false
+"Right" (each case here was a defect found in review)."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+import kerastutor as kt
+from kerastutor import exercises
+
+
+def test_an_endless_tf_dataset_is_refused_not_iterated():
+    tf = pytest.importorskip("tensorflow")
+    ds = tf.data.Dataset.from_tensor_slices((np.zeros((1000, 3)), np.zeros(1000))).batch(50)
+    result = kt.check("05.tf_data", ds.repeat())
+    assert not result and "never ends" in result.message
+
+
+def test_an_endless_dataset_of_unknown_length_is_cut_off():
+    tf = pytest.importorskip("tensorflow")
+
+    def forever():
+        while True:
+            yield np.zeros((50, 3), "float32"), np.zeros(50, "float32")
+
+    ds = tf.data.Dataset.from_generator(
+        forever,
+        output_signature=(
+            tf.TensorSpec((None, 3), tf.float32),
+            tf.TensorSpec((None,), tf.float32),
+        ),
+    )
+    result = kt.check("05.tf_data", ds)
+    assert not result and "endless" in result.message
+
+
+def test_an_endless_iterable_answer_is_cut_off():
+    result = kt.check("07.input_names", itertools.count())
+    assert not result and "past 100 items" in result.message
+
+
+def test_a_weights_path_that_str_format_cannot_fill_is_wrong():
+    result = kt.check("08.weights_path", "{epoch.weights.h5")
+    assert not result and "str.format" in result.message
+    assert kt.check("08.weights_path", "ckpt_{epoch:02d}.weights.h5")
+
+
+@pytest.mark.parametrize("wrap", [np.array, np.int64, "tensor"])
+def test_a_right_number_as_a_tensor_or_0d_array_is_right(wrap):
+    if wrap == "tensor":
+        import keras
+
+        wrap = keras.ops.convert_to_tensor
+    assert kt.check("08.initial_epoch", wrap(3))
+
+
+def test_a_checker_that_raises_gives_feedback_not_a_traceback(monkeypatch):
+    def broken(answer, **_):
+        raise KeyError("boom")
+
+    exercise = exercises.EXERCISES["10.extension"]
+    monkeypatch.setitem(
+        exercises.EXERCISES,
+        "10.extension",
+        exercises.Exercise(exercise.key, exercise.question, broken, exercise.hint, ""),
+    )
+    result = kt.check("10.extension", ".keras")
+    assert not result and "could not be checked" in result.message and "KeyError" in result.message
