@@ -107,6 +107,17 @@ def _read_npz(path: Path) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarr
         raise MnistFileError(f"{path} is not a readable .npz file ({exc}). {fix}") from exc
     for split in ("train", "test"):
         x, y = arrays[f"x_{split}"], arrays[f"y_{split}"]
+        if x.shape[0] == 0:
+            raise MnistFileError(f"{path}: x_{split} holds no images. {fix}")
+        if x.dtype != np.uint8:
+            raise MnistFileError(
+                f"{path}: x_{split} has dtype {x.dtype}; MNIST images are uint8 bytes 0-255 "
+                f"(scaled or float images belong in your code, not in the file). {fix}"
+            )
+        if not np.issubdtype(y.dtype, np.integer):
+            raise MnistFileError(
+                f"{path}: y_{split} has dtype {y.dtype}; labels are whole numbers 0-9. {fix}"
+            )
         if x.ndim != 3 or x.shape[1:] != (28, 28):
             raise MnistFileError(f"{path}: x_{split} has shape {x.shape}, not (n, 28, 28). {fix}")
         if y.shape != (x.shape[0],):

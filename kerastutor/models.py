@@ -79,32 +79,50 @@ def get_digits_model() -> keras.Model:
     return keras.Model(inputs=inputs, outputs=outputs, name="digits_mlp")
 
 
+def _compile(
+    model: keras.Model,
+    optimizer: str | keras.optimizers.Optimizer,
+    learning_rate: float | None,
+    loss: Any,
+    metrics: Any,
+    compile_kwargs: dict,
+) -> keras.Model:
+    """The shared body of the `get_compiled_*` builders: they differ only in their defaults."""
+    model.compile(
+        optimizer=get_optimizer(optimizer, learning_rate),
+        loss=loss,
+        metrics=metrics,
+        **compile_kwargs,
+    )
+    return model
+
+
 def get_compiled_digits_model(
     optimizer: str | keras.optimizers.Optimizer = "rmsprop",
     learning_rate: float | None = 1e-3,
-    metrics: list | None = None,
+    loss: Any = None,
+    metrics: Any = None,
     **compile_kwargs: Any,
 ) -> keras.Model:
     """`get_digits_model()` compiled as the tutorial does it.
 
-    RMSprop at `learning_rate`, `SparseCategoricalCrossentropy(from_logits=True)` and
-    `sparse_categorical_accuracy`; every argument can be changed, and extra keyword
-    arguments go straight to `model.compile`.
+    Every `get_compiled_*` builder takes the same arguments: `optimizer` (a name or an object),
+    `learning_rate`, `loss` and `metrics` (None: the tutorial's), and any other `compile`
+    argument by keyword. Here the defaults are RMSprop at 1e-3,
+    `SparseCategoricalCrossentropy(from_logits=True)` and `sparse_categorical_accuracy`.
 
     >>> model = get_compiled_digits_model(optimizer="adam", learning_rate=0.01)
     >>> type(model.optimizer).__name__, round(float(model.optimizer.learning_rate), 4)
     ('Adam', 0.01)
     """
-    model = get_digits_model()
-    model.compile(
-        optimizer=get_optimizer(optimizer, learning_rate),
-        loss=compile_kwargs.pop(
-            "loss", keras.losses.SparseCategoricalCrossentropy(from_logits=True)
-        ),
-        metrics=["sparse_categorical_accuracy"] if metrics is None else metrics,
-        **compile_kwargs,
+    return _compile(
+        get_digits_model(),
+        optimizer,
+        learning_rate,
+        keras.losses.SparseCategoricalCrossentropy(from_logits=True) if loss is None else loss,
+        ["sparse_categorical_accuracy"] if metrics is None else metrics,
+        compile_kwargs,
     )
-    return model
 
 
 def get_random_data_model(n_features: int = 32, n_classes: int = 10) -> keras.Model:
@@ -123,19 +141,20 @@ def get_random_data_model(n_features: int = 32, n_classes: int = 10) -> keras.Mo
 def get_compiled_random_data_model(
     optimizer: str | keras.optimizers.Optimizer = "adam",
     learning_rate: float | None = 1e-3,
+    loss: Any = None,
+    metrics: Any = None,
     **compile_kwargs: Any,
 ) -> keras.Model:
-    """`get_random_data_model()` compiled with Adam, sparse crossentropy on logits and accuracy."""
-    model = get_random_data_model()
-    model.compile(
-        optimizer=get_optimizer(optimizer, learning_rate),
-        loss=compile_kwargs.pop(
-            "loss", keras.losses.SparseCategoricalCrossentropy(from_logits=True)
-        ),
-        metrics=compile_kwargs.pop("metrics", ["accuracy"]),
-        **compile_kwargs,
+    """`get_random_data_model()` compiled (same arguments as `get_compiled_digits_model`):
+    Adam, sparse crossentropy on logits and accuracy by default."""
+    return _compile(
+        get_random_data_model(),
+        optimizer,
+        learning_rate,
+        keras.losses.SparseCategoricalCrossentropy(from_logits=True) if loss is None else loss,
+        ["accuracy"] if metrics is None else metrics,
+        compile_kwargs,
     )
-    return model
 
 
 def get_multi_io_model(timesteps: int | None = None, n_classes: int = 5) -> keras.Model:
@@ -163,34 +182,38 @@ def get_multi_io_model(timesteps: int | None = None, n_classes: int = 5) -> kera
 
 
 def get_compiled_multi_io_model(
-    loss_weights: dict[str, float] | None = None, **compile_kwargs: Any
+    optimizer: str | keras.optimizers.Optimizer = "rmsprop",
+    learning_rate: float | None = 1e-3,
+    loss: Any = None,
+    metrics: Any = None,
+    **compile_kwargs: Any,
 ) -> keras.Model:
-    """`get_multi_io_model()` compiled with a loss and metrics per output name.
+    """`get_multi_io_model()` compiled with a loss and metrics per output name (same arguments
+    as `get_compiled_digits_model`; `loss_weights=` goes through to `compile`).
 
     `score_output`: mean squared error, tracked with mean absolute error.
     `class_output`: categorical crossentropy on logits, tracked with categorical accuracy.
+
+    >>> model = get_compiled_multi_io_model(loss_weights={"score_output": 2.0, "class_output": 1.0})
+    >>> type(model.optimizer).__name__
+    'RMSprop'
     """
-    model = get_multi_io_model()
-    model.compile(
-        optimizer=compile_kwargs.pop("optimizer", keras.optimizers.RMSprop(1e-3)),
-        loss=compile_kwargs.pop(
-            "loss",
-            {
-                "score_output": keras.losses.MeanSquaredError(),
-                "class_output": keras.losses.CategoricalCrossentropy(from_logits=True),
-            },
-        ),
-        metrics=compile_kwargs.pop(
-            "metrics",
-            {
-                "score_output": [keras.metrics.MeanAbsoluteError()],
-                "class_output": [keras.metrics.CategoricalAccuracy()],
-            },
-        ),
-        loss_weights=loss_weights,
-        **compile_kwargs,
+    default_loss = {
+        "score_output": keras.losses.MeanSquaredError(),
+        "class_output": keras.losses.CategoricalCrossentropy(from_logits=True),
+    }
+    default_metrics = {
+        "score_output": [keras.metrics.MeanAbsoluteError()],
+        "class_output": [keras.metrics.CategoricalAccuracy()],
+    }
+    return _compile(
+        get_multi_io_model(),
+        optimizer,
+        learning_rate,
+        default_loss if loss is None else loss,
+        default_metrics if metrics is None else metrics,
+        compile_kwargs,
     )
-    return model
 
 
 # ---------------------------------------------------------------- name lookups

@@ -125,6 +125,13 @@ def test_corrupt_file_names_file_and_fix():
         ({"y_test": np.zeros(3, np.uint8)}, "y_test has shape"),
         ({"y_train": None}, "lacks the arrays \\['y_train'\\]"),
         ({"y_train": np.full(50, 12, np.uint8)}, "outside 0-9"),
+        # Accepted silently before (issue 11): float images, fractional labels, no images.
+        ({"x_train": np.zeros((50, 28, 28), np.float32)}, "dtype float32; MNIST images are uint8"),
+        ({"y_train": np.full(50, 0.5)}, "labels are whole numbers"),
+        (
+            {"x_test": np.zeros((0, 28, 28), np.uint8), "y_test": np.zeros(0, np.uint8)},
+            "x_test holds no images",
+        ),
     ],
 )
 def test_wrong_shaped_file(override, message):
