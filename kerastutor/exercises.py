@@ -122,26 +122,38 @@ def _keras_model(answer: Any):
 
 def _initial_loss(answer, **_) -> Verdict:
     value = _number(answer)
-    if abs(value - math.log(10)) < 0.01:
-        return True, "Right: with 10 equally likely classes, p = 0.1 and -ln(0.1) = ln(10) ≈ 2.303."
-    if abs(value - 0.1) < 0.01:
-        return False, "0.1 is the probability an untrained model gives each class, not the loss."
-    return False, f"{value:g} is not the crossentropy of a uniform guess over 10 classes."
+    if abs(value - math.log(100)) < 0.05:
+        return True, (
+            "Right: about 0.01 for each of 100 classes, so the loss starts near "
+            "-ln(0.01) = ln(100) ≈ 4.61 on average."
+        )
+    if abs(value - math.log(10)) < 0.05:
+        return False, "ln(10) ≈ 2.30 is where a 10-class model starts; this one has 100 classes."
+    if abs(value - 0.01) < 0.005:
+        return False, "0.01 is the probability an untrained model gives each class, not the loss."
+    return False, f"{value:g} is not the crossentropy of a near-uniform guess over 100 classes."
 
 
-def _probability_model(answer, **_) -> Verdict:
-    import keras
+_BY_HAND_LOGITS = (2.0, 0.0, -1.0)  # classes 0, 1, 2; the true class is 1
 
-    model = _keras_model(answer)
-    x = np.random.default_rng(0).random((4, *model.input_shape[1:]), dtype=np.float32)
-    out = np.asarray(model.predict(x, verbose=0))
-    if out.shape[-1] != 10:
-        return False, f"the model outputs {out.shape[-1]} numbers per image, not 10."
-    if not np.allclose(out.sum(axis=-1), 1.0, atol=1e-4) or out.min() < 0:
-        return False, "its rows do not sum to 1: the outputs are still logits."
-    if not isinstance(model.layers[-1], keras.layers.Softmax):
-        return True, "Right (though a Softmax layer at the end is the usual way)."
-    return True, "Right: a Softmax layer on top turns each row of logits into probabilities."
+
+def _loss_by_hand(answer, **_) -> Verdict:
+    value = _number(answer)
+    z = np.array(_BY_HAND_LOGITS)
+    log_sum = math.log(float(np.exp(z).sum()))
+    right = log_sum - z[1]
+    if abs(value - right) < 0.005:
+        return True, (
+            f"Right: ln(e^2 + e^0 + e^-1) - 0 = {right:.3f}; the softmax gives class 1 only "
+            f"p = {math.exp(-right):.3f}."
+        )
+    if abs(value - math.exp(-right)) < 0.005:
+        return False, "that is the probability of the true class; the loss is minus its logarithm."
+    if abs(value - (log_sum - z[0])) < 0.005:
+        return False, "that is the loss if the true class were 0, the favourite; the image is a 1."
+    if value == z[1]:
+        return False, "a logit on its own is not a loss: it goes through the softmax first."
+    return False, f"{value:g} is not -ln of class 1's softmax probability."
 
 
 def _loss_for_logits(answer, **_) -> Verdict:
@@ -480,18 +492,23 @@ EXERCISES: dict[str, Exercise] = {
     for e in [
         Exercise(
             "01.initial_loss",
-            "What loss should an untrained 10-class classifier report? Give a number.",
+            "An untrained classifier for 100 classes, built like the quickstart model (small "
+            "initial weights, logits, from_logits=True): about what loss does it report before "
+            "any training? Give a number.",
             _initial_loss,
             "Crossentropy is -ln(probability of the true class); what probability does a model "
-            "that knows nothing give each of 10 classes?",
-            "import math\nanswer = -math.log(1 / 10)  # ≈ 2.303",
+            "that knows nothing give each of 100 classes?",
+            "import math\nanswer = -math.log(1 / 100)  # ≈ 4.605",
         ),
         Exercise(
-            "01.probability_model",
-            "Wrap the trained quickstart `model` so that it outputs probabilities.",
-            _probability_model,
-            "Stack the trained model and one more layer in a keras.Sequential.",
-            "answer = keras.Sequential([model, keras.layers.Softmax()])",
+            "01.loss_by_hand",
+            "An image of a 1 gets the logits (2.0, 0.0, -1.0) for the classes 0, 1 and 2. What "
+            "is its cross-entropy loss? Give a number.",
+            _loss_by_hand,
+            "Softmax the logits, then take -ln of the true class's probability; or compute "
+            "ln(sum of e^z) - z for the true class.",
+            "z = np.array([2.0, 0.0, -1.0])\n"
+            "answer = float(np.log(np.exp(z).sum()) - z[1])  # ≈ 2.170",
         ),
         Exercise(
             "01.loss_for_logits",
