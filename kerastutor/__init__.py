@@ -28,7 +28,7 @@ its known C++ start-up lines are filtered out of stderr and everything else pass
 
 from __future__ import annotations
 
-import importlib
+import lazy_loader
 
 from kerastutor import _quiet
 
@@ -40,96 +40,6 @@ _quiet.install()
 
 __version__ = "0.1.0"
 
-_EXPORTS = {
-    "data": [
-        "load_mnist",
-        "mnist_info",
-        "resolve_source",
-        "split_validation",
-        "MnistFileError",
-        "MnistInfo",
-        "make_random_classification",
-        "make_multi_input_data",
-        "BUNDLED_MNIST",
-    ],
-    "models": [
-        "get_quickstart_model",
-        "get_digits_model",
-        "get_compiled_digits_model",
-        "get_random_data_model",
-        "get_compiled_random_data_model",
-        "get_multi_io_model",
-        "get_compiled_multi_io_model",
-        "get_optimizer",
-        "get_loss",
-        "get_metric",
-        "OPTIMIZERS",
-        "mean_absolute_error_loss",
-        "ScaledMeanAbsoluteError",
-        "mean_prediction",
-        "CategoricalTruePositives",
-    ],
-    "pipelines": [
-        "PIPELINES",
-        "Pipeline",
-        "PipelineError",
-        "make_pipeline",
-        "ArrayPyDataset",
-        "make_tf_dataset",
-        "make_dataloader",
-        "ArrayTorchDataset",
-        "make_generator",
-        "check_fit_arguments",
-        "check_class_weight",
-        "class_weight_to_sample_weight",
-        "balanced_class_weight",
-    ],
-    "callbacks": ["LossHistory", "LivePlot"],
-    "checkpoints": ["latest_checkpoint", "CheckpointNotFoundError"],
-    "record": ["progress", "progress_path", "record_solved", "solved"],
-    "plots": [
-        "history_to_frame",
-        "plot_history",
-        "plot_confusion_matrix",
-        "plot_data_split",
-        "draw_model",
-        "why_no_drawing",
-    ],
-    "diagrams": ["draw_training_loop", "draw_prefetch", "draw_callback_hooks"],
-    "exercises": [
-        "Exercise",
-        "EXERCISES",
-        "CheckResult",
-        "check",
-        "solution",
-        "exercises_for",
-        "expect_error",
-    ],
-    "cli": ["Check", "doctor", "copy_notebooks", "course_notebooks"],
-    "widgets": [
-        "TrainingPanel",
-        "RunBoard",
-        "Run",
-        "Experiment",
-        "Settings",
-        "BatchSizeExplorer",
-        "BATCH_SIZES",
-        "SAMPLE_WEIGHT_RULES",
-    ],
-}
-_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
-
-__all__ = sorted(_WHERE)
-
-
-def __getattr__(name: str):
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module 'kerastutor' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value  # later look-ups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(list(globals()) + __all__)
+# The public names and the modules they come from are listed once, in __init__.pyi (which
+# editors read too); lazy_loader imports each module on first use of one of its names.
+__getattr__, __dir__, __all__ = lazy_loader.attach_stub(__name__, __file__)

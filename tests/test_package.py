@@ -49,7 +49,7 @@ def test_every_public_name_resolves(name):
 
 
 def test_unknown_name_is_an_attribute_error():
-    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+    with pytest.raises(AttributeError, match="kerastutor attribute nope"):
         kerastutor.nope  # noqa: B018
 
 
@@ -59,3 +59,15 @@ def test_module_has_docstring_and_exports(module):
     assert mod.__doc__ and len(mod.__doc__.strip()) > 40
     for name in mod.__all__:
         assert name in kerastutor.__all__, f"{module}.{name} is not re-exported"
+
+
+def test_exports_are_declared_once_in_the_stub():
+    """kerastutor/__init__.pyi is the one list of public names; editors read it, and so does
+    lazy_loader at run time, so the two cannot drift."""
+    from pathlib import Path
+
+    stub = (Path(kerastutor.__file__).with_suffix(".pyi")).read_text()
+    assert sorted(kerastutor.__all__) == sorted(
+        line.split(" as ")[-1].strip() for line in stub.splitlines() if line.startswith("from .")
+    )
+    assert "_EXPORTS" not in Path(kerastutor.__file__).read_text()
