@@ -71,3 +71,22 @@ def test_exports_are_declared_once_in_the_stub():
         line.split(" as ")[-1].strip() for line in stub.splitlines() if line.startswith("from .")
     )
     assert "_EXPORTS" not in Path(kerastutor.__file__).read_text()
+
+
+def test_every_subpackage_ships_in_the_wheel():
+    """pyproject lists packages by hand; a subpackage missing there is missing from wheels
+    (and from Binder), while an editable install hides the gap."""
+    import tomllib
+    from pathlib import Path
+
+    root = Path(kerastutor.__file__).parent
+    listed = set(
+        tomllib.loads((root.parent / "pyproject.toml").read_text())["tool"]["setuptools"][
+            "packages"
+        ]
+    )
+    found = {
+        "kerastutor" + "".join(f".{part}" for part in init.parent.relative_to(root).parts)
+        for init in root.rglob("__init__.py")
+    }
+    assert found <= listed, f"add {sorted(found - listed)} to [tool.setuptools] packages"
