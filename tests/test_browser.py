@@ -174,11 +174,12 @@ OUTPUTS = (
     FIND
     + """(path) => {
   const w = find(path);
-  const out = {errors: [], images: 0, widgets: 0};
+  const out = {errors: [], images: 0, widgets: 0, stderr: []};
   for (const cell of w.content.widgets) {
     if (cell.model.type !== 'code') continue;
     for (const o of cell.model.outputs.toJSON()) {
       if (o.output_type === 'error') out.errors.push(o.ename + ': ' + o.evalue);
+      if (o.output_type === 'stream' && o.name === 'stderr') out.stderr.push(o.text.slice(0, 300));
       const data = o.data || {};
       if (data['image/png']) out.images += 1;
       if (data['application/vnd.jupyter.widget-view+json']) out.widgets += 1;
@@ -232,6 +233,9 @@ def test_notebook_runs_in_jupyterlab(browser, lab, path):
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{path.stem}.png"), full_page=False)
         assert outputs["errors"] == [], outputs["errors"]
+        # No start-up noise and no stray warnings: a lesson that shows a warning catches it
+        # and prints it (kt.expect_error, warnings.catch_warnings).
+        assert outputs["stderr"] == [], outputs["stderr"]
         assert "Error displaying widget" not in page.content()
         source = "\n".join(c.source for c in nbformat.read(path, 4).cells if c.cell_type == "code")
         if "kt.LivePlot(" in source or "kt.plot_history(" in source:
