@@ -720,7 +720,7 @@ def check(key: str, answer: Any, **context: Any) -> CheckResult:
     """Check an answer; print whether it is right and why, or a hint. Truthy if right.
 
     `None` means "not answered yet". Extra keyword arguments (such as `history=`) give the
-    checker what the exercise refers to.
+    checker what the exercise refers to. A right answer is added to `kt.progress()`.
     """
     exercise = _get(key)
     if answer is None:
@@ -741,7 +741,21 @@ def check(key: str, answer: Any, **context: Any) -> CheckResult:
         )
     message = why if right else f"Not yet: {why} Hint: {exercise.hint}"
     print(message)
+    if right:
+        _record(key)
     return CheckResult(right, message)
+
+
+def _record(key: str) -> None:
+    """Add a solved exercise to `kt.progress()`; a record that cannot be written only warns."""
+    import warnings
+
+    from kerastutor.record import record_solved
+
+    try:
+        record_solved(key)
+    except Exception as exc:  # a full disk or a locked file must not turn "Right" into an error
+        warnings.warn(f"Could not record your progress ({exc}).", RuntimeWarning, stacklevel=3)
 
 
 def solution(key: str) -> str:

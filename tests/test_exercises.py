@@ -89,11 +89,46 @@ def test_malformed_answer_never_raises(key, capsys):
     assert out.startswith(("Not yet: ", "Not answered yet.")) and "Hint: " in out
 
 
+def _leaks(solution: str, right_answer, text: str) -> list[str]:
+    """Pieces of a solution that `text` gives away: a call, subscript or sum in its code of a
+    dozen characters or more (not a bare name such as `kt.history_to_frame`, which a hint may
+    point to), or the right answer's value (a string, or a number written out)."""
+    import ast
+    import re
+
+    found = []
+    for node in ast.walk(ast.parse(solution)):
+        if isinstance(node, (ast.Call, ast.Subscript, ast.BinOp)):
+            piece = ast.unparse(node)
+            if len(piece) >= 12 and piece.replace(" ", "") in text.replace(" ", ""):
+                found.append(piece)
+    values = []
+    if isinstance(right_answer, str) and len(right_answer) >= 3:
+        values.append(re.escape(right_answer))
+    elif isinstance(right_answer, (int, float)) and not isinstance(right_answer, bool):
+        for written in {f"{right_answer:g}", f"{right_answer:.4g}", f"{right_answer:.3f}"}:
+            if len(written) >= 3:
+                values.append(r"(?<![\d.])" + re.escape(written) + r"(?![\d])")
+    found += [v for v in values if re.search(v, text)]
+    return found
+
+
+def test_the_leak_detector_catches_the_old_best_epoch_hint():
+    """The 02.best_epoch hint and solution as they stood before issue 12: the hint was the
+    solution's expression, and the old test (solution text in the feedback) passed anyway."""
+    old_solution = "answer = int(kt.history_to_frame(history)['val_loss'].idxmin())"
+    old_hint = "kt.history_to_frame(history)['val_loss'].idxmin() reads it off the table."
+    assert old_solution not in f"Not yet: ... Hint: {old_hint}"  # what the old test checked
+    assert _leaks(old_solution, 2, old_hint)
+
+
 @pytest.mark.parametrize("key", sorted(CASES))
-def test_feedback_never_gives_the_solution_away(key, capsys):
-    kt.check(key, CASES[key][1], history=HISTORY)
-    out = capsys.readouterr().out
-    assert kt.EXERCISES[key].solution not in out
+def test_no_hint_or_feedback_gives_the_solution_away(key, capsys):
+    exercise = kt.EXERCISES[key]
+    kt.check(key, CASES[key][1], history=HISTORY)  # a wrong answer: feedback plus the hint
+    feedback = capsys.readouterr().out
+    for text in (exercise.hint, feedback):  # the question may state the set-up
+        assert not _leaks(exercise.solution, CASES[key][0], text), (key, text)
 
 
 def test_solution_on_request(capsys):

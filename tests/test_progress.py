@@ -59,3 +59,21 @@ def test_keys_the_course_no_longer_has_are_ignored_with_a_warning():
     with pytest.warns(RuntimeWarning, match="99.gone"):
         table = progress_module.progress()
     assert table["solved"].sum() == 0
+
+
+def test_check_records_a_right_answer_and_not_a_wrong_one():
+    import kerastutor as kt
+
+    assert kt.check("08.initial_epoch", 3)
+    assert not kt.check("08.initial_epoch", 4)
+    assert list(progress_module.solved()) == ["08.initial_epoch"]
+
+
+def test_a_record_that_cannot_be_written_does_not_break_check(monkeypatch, tmp_path):
+    import kerastutor as kt
+
+    blocker = tmp_path / "a_file"
+    blocker.write_text("")
+    monkeypatch.setenv("KERASTUTOR_PROGRESS", str(blocker / "progress.json"))  # not a folder
+    with pytest.warns(RuntimeWarning, match="Could not record your progress"):
+        assert kt.check("08.initial_epoch", 3)
