@@ -30,6 +30,7 @@ from .exercises import Exercise as Exercise
 from .exercises import check as check
 from .exercises import exercises_for as exercises_for
 from .exercises import expect_error as expect_error
+from .exercises import expect_warning as expect_warning
 from .exercises import solution as solution
 from .models import OPTIMIZERS as OPTIMIZERS
 from .models import CategoricalTruePositives as CategoricalTruePositives

@@ -270,6 +270,9 @@ def test_training_panel_train_and_stop_by_clicking(browser, lab):
         stop = page.get_by_role("button", name="Stop")
         train.wait_for(timeout=60_000)
         assert stop.is_disabled()
+        # Before the first run: a placeholder, not a broken-image icon.
+        page.get_by_text("to see live curves").wait_for(timeout=60_000)
+        assert page.locator(".widget-image").first.is_hidden()
         train.click()
         page.wait_for_function(
             "() => [...document.querySelectorAll('button')].some("

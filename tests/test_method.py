@@ -158,6 +158,7 @@ def test_syllabus_patterns_ask_for_validation_data_not_test_data():
 
 def test_the_panel_default_validates_on_held_out_training_images():
     import kerastutor as kt
+
     experiment = kt.Experiment()  # what TrainingPanel() and BatchSizeExplorer() run
     x_train, x_val, y_val = experiment.x_train, experiment.x_val, experiment.y_val
     (_, _), (x_test, _) = kt.load_mnist("bundled", verbose=False)

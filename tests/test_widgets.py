@@ -339,6 +339,11 @@ def test_placeholder_first_then_the_old_figure_is_cleared(panel):
     panel.set(batch_size=8, epochs=30)
     panel.train(wait=False)
     assert len(panel.w_plot.value) == 0 and "Run 2" in panel.w_placeholder.value
+    assert panel.w_plot.layout.display == "none"  # run 1's figure is gone
+    deadline = time.time() + 60
+    while not len(panel.w_plot.value) and time.time() < deadline:
+        time.sleep(0.05)
+    assert panel.running and panel.w_plot.layout.display != "none"  # live, during the run
     panel.stop()
     panel.wait(timeout=60)
 

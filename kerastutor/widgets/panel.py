@@ -241,6 +241,7 @@ class TrainingPanel:
         self.w_placeholder = w.HTML(PLACEHOLDER.format("Press <b>Train</b> to see live curves."))
         self.w_plot = w.Image(format="png", layout=w.Layout(display="none"))
         self.w_table = w.HTML()
+        self.w_plot.observe(self._plot_drawn, names="value")
         self.w_train.on_click(self._clicked(lambda: self.train(wait=False)))
         self.w_stop.on_click(self._clicked(self.stop))
 
@@ -281,6 +282,12 @@ class TrainingPanel:
         from IPython.display import display
 
         display(self.widget)
+
+    def _plot_drawn(self, change) -> None:
+        """The first live drawing of a run replaces the placeholder (and a cleared image hides)."""
+        drawn = len(change["new"]) > 0
+        self.w_plot.layout.display = None if drawn else "none"
+        self.w_placeholder.layout.display = "none" if drawn else None
 
     def _clicked(self, action: Callable[[], Any]) -> Callable[[Any], None]:
         """A button handler whose errors appear in the panel, not in a log nobody reads."""
@@ -493,17 +500,12 @@ class TrainingPanel:
             _, steps = self.experiment.steps_per_epoch(settings)
             self.w_progress.max = max(1, settings.epochs * steps)
             self.w_progress.value = 0
-            self.w_plot.value = b""
-            self.w_plot.layout.display = "none"
             self.w_placeholder.value = PLACEHOLDER.format(
                 f"Run {number}: waiting for its first epoch…"
             )
-            self.w_placeholder.layout.display = None
+            self.w_plot.value = b""  # hides the previous run's figure, shows the placeholder
             self.w_message.value = "<b>Training…</b> Click Stop to end the run early."
         else:
-            if len(self.w_plot.value):
-                self.w_placeholder.layout.display = "none"
-                self.w_plot.layout.display = None
             self._refresh(force=True)
 
     def _refresh(self, force: bool = False) -> None:
