@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import filecmp
 import importlib.metadata
+import importlib.util
 import json
 import os
 import shlex
@@ -319,6 +320,16 @@ def doctor(verbose: bool = True) -> list[Check]:
             required=False,
         )
     )
+    lab_version = _version("jupyterlab")
+    checks.append(
+        Check(
+            "JupyterLab (for `kerastutor lab`)",
+            lab_version is not None,
+            lab_version or "not installed",
+            "pip install 'kerastutor[lab]'",
+            required=False,
+        )
+    )
     widgets_version = _version("ipywidgets")
     manager = _version("jupyterlab-widgets", "jupyterlab_widgets")
     widgets_ok = bool(widgets_version and widgets_version.startswith("8.") and manager)
@@ -488,8 +499,21 @@ def main(argv: list[str] | None = None) -> int:
     nb = commands.add_parser("notebooks", help="copy the course notebooks to a directory")
     nb.add_argument("directory", help="where to put the notebooks (created if needed)")
     nb.add_argument("--overwrite", action="store_true", help="replace edited copies without asking")
-    lab = commands.add_parser("lab", help="start JupyterLab on the course notebooks")
-    lab.add_argument("directory", nargs="?", default=DEFAULT_COURSE_DIR)
+    lab = commands.add_parser(
+        "lab",
+        help="start JupyterLab on the course notebooks",
+        description="Start JupyterLab (127.0.0.1, with a login token) on a folder of the course "
+        "notebooks, with the course's kernel settings. Needs JupyterLab: "
+        "pip install 'kerastutor[lab]'.",
+    )
+    lab.add_argument(
+        "directory",
+        nargs="?",
+        default=DEFAULT_COURSE_DIR,
+        help=f"the folder to serve (default {DEFAULT_COURSE_DIR}). If it does not exist or holds "
+        "no notebooks, the course is copied into it first; notebooks already there, edited or "
+        "not, are served as they are.",
+    )
     lab.add_argument("--port", type=int, default=8888, help="port (default 8888)")
     commands.add_parser("env", help="print the course's kernel environment as shell export lines")
     commands.add_parser("doctor", help="check the set-up and print fixes")
@@ -510,8 +534,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "lab":
         if not 0 < args.port < 65536:
             parser.error(f"--port must be between 1 and 65535, not {args.port}")
-        if not Path(args.directory).exists():
-            copy_notebooks(args.directory)
+        if importlib.util.find_spec("jupyterlab") is None:
+            print(
+                "kerastutor lab needs JupyterLab, which is not installed here: "
+                "pip install 'kerastutor[lab]' (or pip install 'jupyterlab>=4.1,<5').",
+                file=sys.stderr,
+            )
+            return 2
+        folder = Path(args.directory)
+        if not folder.exists() or not any(folder.glob("*.ipynb")):
+            copy_notebooks(folder)
         command = lab_command(args.directory, args.port)
         return _run_in_foreground(command, env={**os.environ, **kernel_env()})
     if args.command == "env":

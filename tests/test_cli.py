@@ -245,3 +245,43 @@ def test_make_lab_calls_kerastutor_lab_and_sets_nothing_itself():
     for name in [*cli.KERNEL_ENV, "IPYTHONDIR"]:
         assert name not in makefile
     assert "kerastutor env" in makefile
+
+
+# ---------------------------------------------------------------- the pip path (issue 13)
+
+
+def test_lab_without_jupyterlab_says_what_to_install(monkeypatch, capsys, tmp_path):
+    import importlib.util
+
+    from kerastutor import cli
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "jupyterlab" else real(name)
+    )
+    assert cli.main(["lab", str(tmp_path / "course")]) == 2
+    assert "pip install 'kerastutor[lab]'" in capsys.readouterr().err
+
+
+def test_lab_fills_an_existing_empty_folder(monkeypatch, tmp_path):
+    from kerastutor import cli
+
+    started = []
+
+    def run(command, env):
+        started.append(command)
+        return 0
+
+    monkeypatch.setattr(cli, "_run_in_foreground", run)
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    assert cli.main(["lab", str(folder)]) == 0
+    assert len(list(folder.glob("*.ipynb"))) == len(cli.course_notebooks())
+    assert any(f"--ServerApp.root_dir={folder}" == part for part in started[0])
+
+
+def test_doctor_reports_jupyterlab():
+    import kerastutor as kt
+
+    names = [check.name for check in kt.doctor(verbose=False)]
+    assert "JupyterLab (for `kerastutor lab`)" in names
