@@ -233,12 +233,16 @@ def test_ctrl_c_is_left_to_jupyterlab():
 @pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
 def test_make_lab_calls_kerastutor_lab_and_sets_nothing_itself():
     """`make lab` is `kerastutor lab notebooks`; no target sets a kernel variable by hand."""
+    # A make started by `make test` inherits MAKELEVEL/MAKEFLAGS and would print
+    # "Entering directory" lines: run this one as if from a shell.
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}
     dry_run = subprocess.run(
-        ["make", "-n", "lab", "STAMP=", "PORT=8899"],  # -n: print, run nothing
+        ["make", "--no-print-directory", "-n", "lab", "STAMP=", "PORT=8899"],  # -n: print only
         cwd=ROOT,
         capture_output=True,
         text=True,
         check=True,
+        env=env,
     ).stdout.strip()
     assert dry_run == ".venv/bin/kerastutor lab notebooks --port 8899"
     makefile = (ROOT / "Makefile").read_text()
