@@ -151,8 +151,8 @@ class LivePlot(keras.callbacks.Callback):
         self.figure = None
         self.error: str | None = None
         if not per_batch:
-            # Keep Keras's default (no-op) batch hook: with it, Keras can dispatch batches
-            # without waiting for callbacks, which is worth ~10 % of a small model's fit time.
+            # Keep Keras's default (no-op) batch hook: nothing to do per batch (its cost on
+            # TensorFlow, measured, is about 0.1 microseconds a batch; see the closing note).
             self.on_train_batch_end = keras.callbacks.Callback.on_train_batch_end.__get__(self)
 
     # ------------------------------------------------------------ Keras hooks
