@@ -31,6 +31,7 @@ from .exercises import check as check
 from .exercises import exercises_for as exercises_for
 from .exercises import expect_error as expect_error
 from .exercises import expect_warning as expect_warning
+from .exercises import hint as hint
 from .exercises import solution as solution
 from .models import OPTIMIZERS as OPTIMIZERS
 from .models import CategoricalTruePositives as CategoricalTruePositives
@@ -74,6 +75,7 @@ from .widgets import BATCH_SIZES as BATCH_SIZES
 from .widgets import SAMPLE_WEIGHT_RULES as SAMPLE_WEIGHT_RULES
 from .widgets import BatchSizeExplorer as BatchSizeExplorer
 from .widgets import Experiment as Experiment
+from .widgets import KnobExperiment as KnobExperiment
 from .widgets import Run as Run
 from .widgets import RunBoard as RunBoard
 from .widgets import Settings as Settings

@@ -59,11 +59,11 @@ def test_a_checker_that_raises_gives_feedback_not_a_traceback(monkeypatch):
     def broken(answer, **_):
         raise KeyError("boom")
 
+    import dataclasses
+
     exercise = exercises.EXERCISES["10.extension"]
     monkeypatch.setitem(
-        exercises.EXERCISES,
-        "10.extension",
-        exercises.Exercise(exercise.key, exercise.question, broken, exercise.hint, ""),
+        exercises.EXERCISES, "10.extension", dataclasses.replace(exercise, checker=broken)
     )
     result = kt.check("10.extension", ".keras")
     assert not result and "could not be checked" in result.message and "KeyError" in result.message

@@ -1,4 +1,6 @@
-"""Every exercise: a right answer passes, a wrong one gets a reason, a malformed one a hint."""
+"""Every exercise of the catalogue: its solution passes its checker, a typical wrong answer
+fails with a reason and a hint, a malformed one never raises, and no hint or feedback gives the
+solution away."""
 
 import math
 
@@ -8,85 +10,68 @@ import pytest
 import tensorflow as tf
 
 import kerastutor as kt
+from kerastutor.exercises import KINDS
 
 x = np.random.default_rng(0).random((1000, 4), dtype=np.float32)
 y = np.arange(1000) % 3
 
-
-HISTORY = {"val_loss": [0.9, 0.4, 0.5]}
-
-CASES = {
-    "01.initial_loss": (math.log(100), math.log(10), "two"),
-    "01.loss_by_hand": (2.1698, 0.1142, "two"),
-    "01.loss_for_logits": (
-        keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-        keras.losses.SparseCategoricalCrossentropy(),
-        None,
-    ),
-    "02.steps_per_epoch": (469, 468, "lots"),
-    "02.validation_split": (6000, 2000, 0.75),
-    "02.best_epoch": (2, 1, "second"),
-    "03.onehot_loss": ("categorical_crossentropy", "sparse_categorical_crossentropy", "crossy"),
-    "03.custom_metric": (
-        lambda t, p: keras.ops.mean(keras.ops.abs(p)),
-        lambda t, p: keras.ops.mean(p),
-        42,
-    ),
-    "03.sum_reduction": (2.0, 0.5, "2"),
-    "04.exponential_decay": (0.025, 0.05, [0.025]),
-    "04.momentum_optimizer": (
-        keras.optimizers.SGD(learning_rate=0.05, momentum=0.9),
-        keras.optimizers.SGD(learning_rate=0.05),
-        keras.optimizers.Adam(),
-    ),
-    "04.piecewise": (0.01, 0.1, None),
-    "05.generator_steps": (32, 31, 31.5),
-    "05.pydataset": (
-        kt.ArrayPyDataset(x[:100], y[:100], batch_size=16),
-        kt.ArrayPyDataset(x[:100], y[:100], batch_size=10),
-        list(range(7)),
-    ),
-    "06.balanced": ({0: 0.5556, 1: 5.0}, {0: 1.0, 1: 9.0}, [0.5, 5.0]),
-    "06.mask": (0, 0.5, "zero"),
-    "07.total_loss": (1.8, 1.5, None),
-    "07.input_names": (["img_input", "ts_input"], {"score_output", "class_output"}, "img_input"),
-    "08.initial_epoch": (3, 4, "three"),
-    "08.weights_path": ("ckpt/epoch_{epoch:02d}.weights.h5", "ckpt/epoch_{epoch}.h5", 42),
-    "09.train_on_batch_calls": (16, 15, 15.6),
-    "09.executions": (10, 100, "ten"),
-    "10.extension": (".keras", ".h5", 3),
-    "10.weights_suffix": (".weights.h5", ".h5", None),
-    "05.tf_data": (
-        tf.data.Dataset.from_tensor_slices((x, y)).batch(50),
-        tf.data.Dataset.from_tensor_slices((x, y)).batch(50, drop_remainder=True),
-        (x, y),
-    ),
-}
+KEYS = sorted(kt.EXERCISES)
 
 
-def test_every_exercise_has_cases():
-    assert set(CASES) == set(kt.EXERCISES)
+def _run(exercise, code: str) -> dict:
+    """Run an exercise's set-up, then `code`, as a notebook would: return the namespace."""
+    namespace = {"np": np, "math": math, "keras": keras, "tf": tf, "kt": kt}
+    exec(compile(exercise.setup, f"<{exercise.key} setup>", "exec"), namespace)
+    exec(compile(code, f"<{exercise.key}>", "exec"), namespace)
+    assert "answer" in namespace, f"{exercise.key}: the code must set `answer`"
+    return namespace
 
 
-@pytest.mark.parametrize("key", sorted(CASES))
-def test_right_answer(key, capsys):
-    assert kt.check(key, CASES[key][0], history=HISTORY).right is True
+@pytest.fixture(scope="module")
+def answers():
+    """Each exercise's (right answer, wrong answer, context), computed once."""
+    cache = {}
+
+    def get(key):
+        if key not in cache:
+            exercise = kt.EXERCISES[key]
+            right = _run(exercise, exercise.solution)
+            wrong = _run(exercise, exercise.wrong)
+            cache[key] = (right["answer"], wrong["answer"], right.get("context", {}))
+        return cache[key]
+
+    return get
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_the_solution_passes_its_own_checker(key, answers, capsys):
+    right, _, context = answers(key)
+    assert kt.check(key, right, **context).right is True
     assert capsys.readouterr().out.startswith("Right")
 
 
-@pytest.mark.parametrize("key", sorted(CASES))
-def test_wrong_answer_gets_a_reason_and_a_hint(key, capsys):
-    assert kt.check(key, CASES[key][1], history=HISTORY).right is False
+@pytest.mark.parametrize("key", KEYS)
+def test_a_wrong_answer_gets_a_reason_and_a_hint(key, answers, capsys):
+    _, wrong, context = answers(key)
+    assert kt.check(key, wrong, **context).right is False
     out = capsys.readouterr().out
     assert out.startswith("Not yet: ") and "Hint: " in out
 
 
-@pytest.mark.parametrize("key", sorted(CASES))
-def test_malformed_answer_never_raises(key, capsys):
-    malformed = CASES[key][2]
-    assert kt.check(key, malformed, history=HISTORY).right is False
+@pytest.mark.parametrize("malformed", ["lots", 42, object(), [1, 2], {"a": 1}])
+@pytest.mark.parametrize("key", KEYS)
+def test_a_malformed_answer_never_raises(key, malformed, answers, capsys):
+    _, _, context = answers(key)
+    result = kt.check(key, malformed, **context)
     out = capsys.readouterr().out
-    assert out.startswith(("Not yet: ", "Not answered yet.")) and "Hint: " in out
+    assert out.startswith(("Not yet: ", "Right")) and (result.right or "Hint: " in out)
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_no_answer_yet_repeats_the_prompt(key, capsys):
+    assert not kt.check(key, None)
+    out = capsys.readouterr().out
+    assert out.startswith("Not answered yet.") and kt.EXERCISES[key].prompt in out
 
 
 def _leaks(solution: str, right_answer, text: str) -> list[str]:
@@ -122,13 +107,43 @@ def test_the_leak_detector_catches_the_old_best_epoch_hint():
     assert _leaks(old_solution, 2, old_hint)
 
 
-@pytest.mark.parametrize("key", sorted(CASES))
-def test_no_hint_or_feedback_gives_the_solution_away(key, capsys):
+@pytest.mark.parametrize("key", KEYS)
+def test_no_hint_or_feedback_gives_the_solution_away(key, answers, capsys):
     exercise = kt.EXERCISES[key]
-    kt.check(key, CASES[key][1], history=HISTORY)  # a wrong answer: feedback plus the hint
+    right, wrong, context = answers(key)
+    kt.check(key, wrong, **context)  # a wrong answer: feedback plus the hint
     feedback = capsys.readouterr().out
-    for text in (exercise.hint, feedback):  # the question may state the set-up
-        assert not _leaks(exercise.solution, CASES[key][0], text), (key, text)
+    for text in (*exercise.hints, feedback):  # the prompt may state the set-up
+        assert not _leaks(exercise.solution, right, text), (key, text)
+
+
+def test_every_kind_is_known_and_each_chapter_has_at_most_one_recall():
+    for chapter in range(0, 11):
+        kinds = [e.kind for e in kt.exercises_for(chapter)]
+        assert set(kinds) <= set(KINDS)
+        assert kinds.count("recall") <= 1, (chapter, kinds)
+
+
+def test_chapters_1_to_10_have_an_exercise_that_is_not_recall():
+    for chapter in range(1, 11):
+        kinds = {e.kind for e in kt.exercises_for(chapter)} - {"recall", "predict"}
+        assert kinds, f"chapter {chapter} has only recall or prediction items"
+
+
+def test_together_the_chapters_cover_the_four_kinds():
+    kinds = {e.kind for e in kt.EXERCISES.values()}
+    assert {"diagnose", "debug", "build", "experiment"} <= kinds
+
+
+def test_every_chapter_0_to_10_has_a_guided_experiment_prediction():
+    for chapter in range(0, 11):
+        assert any(e.kind == "predict" for e in kt.exercises_for(chapter)), chapter
+
+
+def test_hints_lists_every_hint(capsys):
+    key = KEYS[0]
+    assert kt.hint(key) == kt.EXERCISES[key].hints
+    assert capsys.readouterr().out.startswith("Hint 1: ")
 
 
 def test_solution_on_request(capsys):
@@ -144,11 +159,6 @@ def test_best_epoch_needs_the_history(capsys):
 def test_unknown_exercise_lists_the_keys():
     with pytest.raises(KeyError, match="02.steps_per_epoch"):
         kt.check("99.nothing", 1)
-
-
-def test_each_chapter_has_two_or_three():
-    for chapter in range(1, 11):
-        assert 2 <= len(kt.exercises_for(chapter)) <= 3
 
 
 def test_expect_error_reports_the_error(capsys):

@@ -584,10 +584,29 @@ def test_every_chapter_is_mapped():
 
 
 @pytest.mark.parametrize("notebook", sorted(SYLLABUS))
-def test_chapter_has_exercises_and_keras3_cells(notebook):
+def test_chapter_runs_the_keras2_spellings_that_now_fail(notebook):
+    assert "kt.expect_error(" in _code(notebook)
+
+
+@pytest.mark.parametrize("notebook", ["00_start_here.ipynb", *sorted(SYLLABUS)])
+def test_chapter_checks_exactly_its_catalogue(notebook):
+    """Every exercise of the chapter's catalogue is checked in the notebook, and nothing else."""
+    import kerastutor as kt
+
+    chapter = int(notebook[:2])
+    checked = re.findall(r"kt\.check\(\s*[\"']([\w.]+)[\"']", _code(notebook))
+    assert sorted(checked) == sorted(e.key for e in kt.exercises_for(chapter)), notebook
+
+
+@pytest.mark.parametrize("notebook", ["00_start_here.ipynb", *sorted(SYLLABUS)])
+def test_chapter_has_a_guided_experiment(notebook):
+    """A question, a prediction checked against the run, and a knob that redraws a plot."""
+    import kerastutor as kt
+
     code = _code(notebook)
-    assert 2 <= len(re.findall(r"kt\.check\(", code)) <= 3
-    assert "kt.expect_error(" in code, "each chapter runs the Keras 2 spellings that now fail"
+    assert "kt.KnobExperiment(" in code and ".show()" in code, notebook
+    predictions = [e.key for e in kt.exercises_for(int(notebook[:2])) if e.kind == "predict"]
+    assert predictions, f"{notebook}: no prediction exercise for its experiment"
 
 
 def test_torch_only_in_the_pipelines_chapter():

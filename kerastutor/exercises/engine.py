@@ -1,0 +1,200 @@
+"""The exercise engine: an `Exercise` record, `check`, `solution` and `hint`.
+
+An answer is untrusted input. `check` never lets a learner's answer, or a checker's own bug,
+reach the learner as a traceback; it never hangs on an endless answer (see `bounded`); and it
+prints the first hint with every "Not yet", never the solution.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "KINDS",
+    "Exercise",
+    "CheckResult",
+    "Malformed",
+    "check",
+    "solution",
+    "hint",
+    "scalar",
+    "bounded",
+    "MAX_ITEMS",
+]
+
+Verdict = tuple[bool, str]
+
+#: What an exercise asks a learner to do. "recall" covers arithmetic and facts (at most one per
+#: chapter); "predict" is the prediction a learner records before a guided experiment.
+KINDS = ("recall", "diagnose", "debug", "build", "experiment", "predict")
+
+#: The most items a checker reads from an answer that is a data set or an iterable: an answer
+#: is untrusted input, and an endless one (`ds.repeat()`, `itertools.count()`) must not hang.
+MAX_ITEMS = 10_000
+
+
+class Malformed(Exception):
+    """An answer of the wrong kind: `check` explains it as feedback, never raises it."""
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise of the catalogue: what it asks, how it is checked, hints and a solution.
+
+    Args:
+        key: `"NN.name"`, NN the chapter.
+        kind: one of `KINDS`.
+        prompt: the question, as the notebook states it.
+        checker: `checker(answer, **context) -> (right, why)`, usually built by a factory of
+            `kerastutor.exercises.factories`; it may raise `Malformed` to explain a wrong kind
+            of answer.
+        hints: from gentle to specific; `check` prints the first, `hint(key)` all of them.
+            None may contain the solution's code or value (a test checks).
+        solution: Python code that sets `answer` (run with `setup` first, in the tests).
+        wrong: Python code that sets `answer` to a typical wrong answer (for the tests).
+        setup: Python code that makes what `solution` and `wrong` need, and a dict `context`
+            of the keyword arguments `check` is given in the notebook (for example
+            `context = {"history": history}`).
+    """
+
+    key: str
+    kind: str
+    prompt: str
+    checker: Callable[..., Verdict]
+    hints: tuple[str, ...]
+    solution: str
+    wrong: str
+    setup: str = ""
+    tags: tuple[str, ...] = field(default=())
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"{self.key}: kind {self.kind!r} is not one of {KINDS}.")
+        if not self.hints:
+            raise ValueError(f"{self.key}: give at least one hint.")
+
+    @property
+    def chapter(self) -> int:
+        return int(self.key.split(".")[0])
+
+    @property
+    def hint(self) -> str:
+        return self.hints[0]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What `check` found: truthy when right. Shows nothing itself; `check` already printed."""
+
+    right: bool
+    message: str
+
+    def __bool__(self) -> bool:
+        return self.right
+
+    def _ipython_display_(self) -> None:
+        pass  # the feedback was printed; a trailing "False" would only be noise
+
+
+def _catalogue() -> Mapping[str, Exercise]:
+    from kerastutor.exercises import EXERCISES
+
+    return EXERCISES
+
+
+def _get(key: str) -> Exercise:
+    exercises = _catalogue()
+    if key not in exercises:
+        raise KeyError(f"No exercise {key!r}. Exercises: {', '.join(exercises)}.")
+    return exercises[key]
+
+
+def check(key: str, answer: Any, **context: Any) -> CheckResult:
+    """Check an answer; print whether it is right and why, or a hint. Truthy if right.
+
+    `None` means "not answered yet". Extra keyword arguments (such as `history=`) give the
+    checker what the exercise refers to. A right answer is added to `kt.progress()`.
+
+    >>> import kerastutor as kt
+    >>> _ = kt.check("02.steps_per_epoch", 468)  # doctest: +ELLIPSIS
+    Not yet: ... Hint: ...
+    """
+    exercise = _get(key)
+    if answer is None:
+        message = f"Not answered yet. {exercise.prompt} Hint: {exercise.hint}"
+        print(message)
+        return CheckResult(False, message)
+    try:
+        right, why = exercise.checker(answer, **context)
+    except Malformed as exc:
+        right, why = False, str(exc).rstrip(".") + "."
+    except Exception as exc:  # a checker must explain, never hand the learner a traceback
+        right, why = (
+            False,
+            f"this answer could not be checked: looking at it raised {type(exc).__name__}: "
+            f"{str(exc)[:200]}. Is it the kind of object the exercise asks for?",
+        )
+    message = why if right else f"Not yet: {why} Hint: {exercise.hint}"
+    print(message)
+    if right:
+        _record(key)
+    return CheckResult(bool(right), message)
+
+
+def _record(key: str) -> None:
+    """Add a solved exercise to `kt.progress()`; a record that cannot be written only warns."""
+    import warnings
+
+    from kerastutor.record import record_solved
+
+    try:
+        record_solved(key)
+    except Exception as exc:  # a full disk or a locked file must not turn "Right" into an error
+        warnings.warn(f"Could not record your progress ({exc}).", RuntimeWarning, stacklevel=3)
+
+
+def hint(key: str) -> tuple[str, ...]:
+    """Print every hint of an exercise, from gentle to specific (none gives the answer)."""
+    hints = _get(key).hints
+    for number, text in enumerate(hints, 1):
+        print(f"Hint {number}: {text}")
+    return hints
+
+
+def solution(key: str) -> str:
+    """Print and return a worked solution (only when you ask for it)."""
+    text = _get(key).solution
+    print(text)
+    return text
+
+
+# ---------------------------------------------------------------- reading answers
+
+
+def scalar(answer: Any) -> Any:
+    """A tensor, a 0-d array or a NumPy scalar as the Python value it holds."""
+    if hasattr(answer, "numpy") and not isinstance(answer, np.ndarray):
+        try:
+            answer = answer.numpy()
+        except Exception:
+            return answer
+    if isinstance(answer, np.ndarray) and answer.ndim == 0:
+        answer = answer[()]
+    return answer.item() if isinstance(answer, np.generic) else answer
+
+
+def bounded(items: Any, what: str, limit: int = MAX_ITEMS) -> list:
+    """Up to `limit` items of an iterable answer; refuse more, so an endless one cannot hang."""
+    taken = []
+    for item in items:
+        taken.append(item)
+        if len(taken) > limit:
+            raise Malformed(
+                f"{what} goes on past {limit:,} items: is it endless (a .repeat(), a "
+                "generator that never stops)? Give a finite one"
+            )
+    return taken
