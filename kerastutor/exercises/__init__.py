@@ -33,13 +33,12 @@ from kerastutor.exercises.engine import (
 )
 from kerastutor.exercises.expect import expect_error, expect_warning
 
+# Public names, re-exported by kerastutor (KINDS, MAX_ITEMS and Malformed are for catalogue
+# authors, imported from here).
 __all__ = [
-    "KINDS",
-    "MAX_ITEMS",
     "EXERCISES",
     "CheckResult",
     "Exercise",
-    "Malformed",
     "check",
     "hint",
     "solution",
