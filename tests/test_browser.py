@@ -247,8 +247,42 @@ def test_notebook_runs_in_jupyterlab(browser, lab, path):
         if "TrainingPanel(" in source or "widgets." in source:
             assert outputs["widgets"] >= 1
             assert page.locator(".jupyter-widgets").count() > 0, "widgets did not render"
+        if "kt.KnobExperiment(" in source:
+            _move_the_knob(page, path.stem)
     finally:
         _close(page, path.name)
+
+
+def _move_the_knob(page, stem: str) -> None:
+    """A guided experiment redraws its plot when its knob moves: press the right arrow on the
+    first experiment's slider, then wait for its image to change."""
+    experiment = (
+        page.locator(".widget-vbox")
+        .filter(has=page.locator(".noUi-handle"))
+        .filter(has=page.locator("img.widget-image, .widget-image"))
+        .first
+    )
+    experiment.scroll_into_view_if_needed(timeout=60_000)
+    image = experiment.locator(".widget-image").first
+    page.wait_for_function(
+        "(img) => img.src && img.complete && img.naturalWidth > 100",
+        arg=image.element_handle(),
+        timeout=60_000,
+    )
+    before = image.get_attribute("src")
+    handle = experiment.locator(".noUi-handle").first
+    handle.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(
+        "([img, before]) => img.src !== before && img.complete && img.naturalWidth > 100",
+        arg=[image.element_handle(), before],
+        timeout=180_000,
+        polling=500,
+    )
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    experiment.screenshot(path=str(ARTIFACTS / f"{stem}_knob_moved.png"))
+    status = experiment.locator(".widget-html").first.inner_text()
+    assert "failed" not in status, status
 
 
 def test_training_panel_train_and_stop_by_clicking(browser, lab):
@@ -303,3 +337,30 @@ def test_training_panel_train_and_stop_by_clicking(browser, lab):
         page.screenshot(path=str(ARTIFACTS / "panel_stopped.png"))
     finally:
         _close(page, "panel_click.ipynb")
+
+
+def test_a_guided_experiment_redraws_when_its_knob_moves(browser, lab):
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_code_cell(
+            "import kerastutor as kt\n"
+            "\n"
+            "def draw(ax, results, value):\n"
+            "    ax.bar([str(v) for v in results], list(results.values()))\n"
+            "    ax.set_title(f'power = {value}')\n"
+            "\n"
+            "experiment = kt.KnobExperiment(lambda p: 2**p, draw, values=[1, 2, 3], knob='power')\n"
+            "experiment.show()"
+        )
+    ]
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    nbformat.write(notebook, lab["dir"] / "knob.ipynb")
+    page = _open(browser, lab, "knob.ipynb")
+    try:
+        _run_all(page, "knob.ipynb", timeout=120_000)
+        _move_the_knob(page, "knob")
+        page.wait_for_function(
+            "() => document.body.innerText.includes('2 run(s) so far')", timeout=60_000
+        )
+    finally:
+        _close(page, "knob.ipynb")
