@@ -335,6 +335,22 @@ def test_training_panel_train_and_stop_by_clicking(browser, lab):
         table = page.locator("table").last.inner_text()
         assert "batch_size" in table and "True" in table  # the run, marked stopped
         page.screenshot(path=str(ARTIFACTS / "panel_stopped.png"))
+        # A second run starts from a cleared figure: run 1's curves and message are gone.
+        train.click()
+        page.get_by_text("Run 2: waiting for its first epoch").wait_for(timeout=30_000)
+        assert page.locator(".widget-image").first.is_hidden(), "run 1's figure is still up"
+        messages = page.locator(".widget-html").all_inner_texts()
+        assert not any("Run 1 stopped" in text for text in messages), messages
+        page.screenshot(path=str(ARTIFACTS / "panel_second_run.png"))
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('button')].some("
+            "b => b.textContent.includes('Stop') && !b.disabled)",
+            timeout=60_000,
+        )
+        stop.click()
+        page.wait_for_function(
+            "() => document.body.innerText.includes('Run 2 stopped')", timeout=120_000
+        )
     finally:
         _close(page, "panel_click.ipynb")
 
