@@ -340,7 +340,8 @@ def test_training_panel_train_and_stop_by_clicking(browser, lab):
         page.get_by_text("Run 2: waiting for its first epoch").wait_for(timeout=30_000)
         assert page.locator(".widget-image").first.is_hidden(), "run 1's figure is still up"
         messages = page.locator(".widget-html").all_inner_texts()
-        assert not any("Run 1 stopped" in text for text in messages), messages
+        assert not any(text.startswith("Run 1 stopped") for text in messages), messages
+        assert any(text.startswith("Training") for text in messages), messages
         page.screenshot(path=str(ARTIFACTS / "panel_second_run.png"))
         page.wait_for_function(
             "() => [...document.querySelectorAll('button')].some("

@@ -504,6 +504,7 @@ class TrainingPanel:
                 f"Run {number}: waiting for its first epoch…"
             )
             self.w_plot.value = b""  # hides the previous run's figure, shows the placeholder
+            self._show_board(None)  # the table stays; the last run's "stopped" note goes
             self.w_message.value = "<b>Training…</b> Click Stop to end the run early."
         else:
             self._refresh(force=True)
