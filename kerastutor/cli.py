@@ -601,12 +601,25 @@ def _no_tty_answer(prompt: str) -> str:
     return "n"
 
 
+def _keep_answer(prompt: str) -> str:
+    print(prompt + "n (--keep)")
+    return "n"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kerastutor", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     nb = commands.add_parser("notebooks", help="copy the course notebooks to a directory")
     nb.add_argument("directory", help="where to put the notebooks (created if needed)")
-    nb.add_argument("--overwrite", action="store_true", help="replace edited copies without asking")
+    replace = nb.add_mutually_exclusive_group()
+    replace.add_argument(
+        "--overwrite", action="store_true", help="replace edited copies without asking"
+    )
+    replace.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep edited copies without asking (new and untouched chapters are still updated)",
+    )
     lab = commands.add_parser(
         "lab",
         help="start JupyterLab on the course notebooks",
@@ -628,7 +641,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "notebooks":
-        ask = input if sys.stdin.isatty() else _no_tty_answer
+        ask = input if sys.stdin is not None and sys.stdin.isatty() else _no_tty_answer
+        if args.keep:
+            ask = _keep_answer
         try:
             result = copy_notebooks(args.directory, overwrite=args.overwrite, ask=ask)
         except OSError as exc:
