@@ -461,6 +461,25 @@ def kernel_env(environ: Mapping[str, str] | None = None, *, startup: bool = True
     return env
 
 
+#: Jupyter configuration of the course's server (kerastutor/jupyter_config/): the kernel
+#: manager that keeps a whole course within the memory limit (kerastutor/kernels.py).
+SERVER_CONFIG_DIR = Path(__file__).parent / "jupyter_config"
+
+
+def server_env(environ: Mapping[str, str] | None = None) -> dict:
+    """The variables the course's Jupyter server gets: `JUPYTER_CONFIG_PATH` with the
+    course's configuration first (where `environ`, default `os.environ`, already lists some
+    folders, they follow).
+
+    >>> server_env({})["JUPYTER_CONFIG_PATH"].endswith("jupyter_config")
+    True
+    """
+    environ = os.environ if environ is None else environ
+    folders = [str(SERVER_CONFIG_DIR)]
+    folders += [f for f in environ.get("JUPYTER_CONFIG_PATH", "").split(os.pathsep) if f]
+    return {"JUPYTER_CONFIG_PATH": os.pathsep.join(dict.fromkeys(folders))}
+
+
 def lab_command(directory: str | Path, port: int, *options: str) -> list[str]:
     """The JupyterLab command line: bound to 127.0.0.1, on `port`, serving `directory`."""
     command = [
@@ -636,7 +655,10 @@ def main(argv: list[str] | None = None) -> int:
         "not, are served as they are.",
     )
     lab.add_argument("--port", type=int, default=8888, help="port (default 8888)")
-    commands.add_parser("env", help="print the course's kernel environment as shell export lines")
+    commands.add_parser(
+        "env",
+        help="print the course's kernel and server environment as shell export lines",
+    )
     commands.add_parser("doctor", help="check the set-up and print fixes")
     args = parser.parse_args(argv)
 
@@ -668,9 +690,9 @@ def main(argv: list[str] | None = None) -> int:
         if not folder.exists() or not any(folder.glob("*.ipynb")):
             copy_notebooks(folder)
         command = lab_command(args.directory, args.port)
-        return _run_in_foreground(command, env={**os.environ, **kernel_env()})
+        return _run_in_foreground(command, env={**os.environ, **kernel_env(), **server_env()})
     if args.command == "env":
-        for name, value in kernel_env().items():
+        for name, value in {**kernel_env(), **server_env()}.items():
             print(f"export {name}={shlex.quote(value)}")
         return 0
     checks = doctor()
