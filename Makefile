@@ -6,6 +6,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 8888
+# `make lab` serves a working copy, so a learner's saved notebooks never touch the committed
+# ones in notebooks/ (gitignored; the same default folder as `kerastutor lab`).
+COURSE ?= kerastutor-course
 # torch for the DataLoader chapter. 2.13.0 is a CPU build where a local wheel exists (CI);
 # elsewhere pip takes it from the package index.
 TORCH_SPEC ?= torch==2.13.0
@@ -25,7 +28,8 @@ $(STAMP): pyproject.toml Makefile
 	@touch $(STAMP)
 
 lab: $(STAMP)
-	$(BIN)/kerastutor lab notebooks --port $(PORT)
+	$(BIN)/kerastutor notebooks $(COURSE) --keep
+	$(BIN)/kerastutor lab $(COURSE) --port $(PORT)
 
 test: $(STAMP) lint
 	$(WITH_KERNEL_ENV) $(BIN)/python -m pytest -n 2 --dist loadfile -p no:cacheprovider \

@@ -13,9 +13,12 @@ Example:
 
 from __future__ import annotations
 
+import contextvars
 import textwrap
+import threading
 import time
 import warnings
+from dataclasses import dataclass
 
 import keras
 
@@ -72,6 +75,12 @@ class LivePlot(keras.callbacks.Callback):
     redrawn only when `min_interval` seconds have passed since the last redraw *and* drawing
     has used at most `max_overhead` of the time since training began. The first epoch and the
     final state are always drawn. A drawing error is reported once; training goes on.
+
+    Drawing happens off the training thread: a hook only records the values and hands a copy
+    to a short-lived drawing thread, which owns the figure and renders the PNG (a newer copy
+    replaces one not yet drawn). In a notebook the final state is drawn after `fit` returns
+    and before the cell finishes; reading `figure`, `redraws` or `draw_seconds`, or calling
+    `wait()`, first waits for the drawing to end.
 
     Args:
         name: the run's name in legends (useful with `compare_with`).
@@ -146,22 +155,60 @@ class LivePlot(keras.callbacks.Callback):
         self.history: dict[str, list[float]] = {}
         self.epochs: list[int] = []
         self.batch_losses: list[tuple[float, float]] = []  # (fractional epoch, loss)
-        self.redraws = 0
-        self.draw_seconds: list[float] = []
-        self.figure = None
         self.error: str | None = None
+        self._figure = None
+        self._redraws = 0
+        self._draw_seconds: list[float] = []
+        self._done = threading.Condition()
+        self._pending: _Snapshot | None = None  # the newest values not yet drawn
+        self._drawing = False  # a drawing thread is running
+        self._drawer: threading.Thread | None = None
+        self._reported = False
         if not per_batch:
-            # Keep Keras's default (no-op) batch hook: nothing to do per batch (its cost on
-            # TensorFlow, measured, is about 0.1 microseconds a batch; see the closing note).
+            # Keep Keras's default (no-op) batch hook: Keras dispatches batch hooks to a thread
+            # on backends it calls thread-safe (JAX, PyTorch) only while no callback overrides
+            # one. On TensorFlow it calls them in line and converts the logs every batch anyway;
+            # a no-op override costs about 0.1 us a batch there (benchmarks/liveplot.py).
             self.on_train_batch_end = keras.callbacks.Callback.on_train_batch_end.__get__(self)
+
+    # ------------------------------------------------------------ results (after drawing)
+
+    @property
+    def figure(self):
+        """The matplotlib Figure drawn last (None before the first draw or in a console)."""
+        self.wait()
+        return self._figure
+
+    @property
+    def redraws(self) -> int:
+        """How many times the figure was drawn."""
+        self.wait()
+        return self._redraws
+
+    @property
+    def draw_seconds(self) -> list[float]:
+        """Seconds each draw took, on the drawing thread."""
+        self.wait()
+        return list(self._draw_seconds)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait until every requested draw is done; True unless `timeout` ran out first."""
+        if threading.current_thread() is self._drawer:
+            return True
+        with self._done:
+            done = self._done.wait_for(lambda: not self._drawing, timeout)
+        self._report_error()
+        return done
 
     # ------------------------------------------------------------ Keras hooks
 
     def on_train_begin(self, logs=None):
+        self.wait()  # the previous fit's last draw, if it is still going
         self.history, self.epochs, self.batch_losses = {}, [], []
-        self.redraws, self.draw_seconds, self.error = 0, [], None
-        self.figure, self._axes, self._lines, self._handle = None, {}, {}, None
+        self._redraws, self._draw_seconds, self.error = 0, [], None
+        self._figure, self._axes, self._lines, self._handle = None, {}, {}, None
         self._series: tuple = ()
+        self._reported = False
         self._notebook = (
             self.widget is not None
             or self.display == "notebook"
@@ -169,6 +216,7 @@ class LivePlot(keras.callbacks.Callback):
         )
         self._start = self._last_draw = time.perf_counter()
         self._dirty = False
+        self._epoch = 0
         self._epoch_start = self._start
         self._steps = (self.params or {}).get("steps") or 0
         self._epochs_total = (self.params or {}).get("epochs")
@@ -206,8 +254,13 @@ class LivePlot(keras.callbacks.Callback):
             print(self.status_line(), flush=True)
 
     def on_train_end(self, logs=None):
-        if self._notebook and self._dirty and self.epochs:
+        if not self._notebook:
+            return
+        if self._dirty and self.epochs:
             self._maybe_draw(final=True)
+        if self._drawing and not self._wait_after_cell():
+            self.wait()  # a script, a thread or a widget: the caller sees the final state
+        self._report_error()
 
     # ------------------------------------------------------------ text
 
@@ -223,38 +276,111 @@ class LivePlot(keras.callbacks.Callback):
             parts.append(f"{key} {_fmt(values[-1])}")
         return " · ".join(parts)
 
-    # ------------------------------------------------------------ drawing
+    # ------------------------------------------------------------ drawing: training thread
 
     def _maybe_draw(self, final: bool, first: bool = False) -> None:
+        """On the training thread: decide whether to draw, and hand the values over."""
         if self.error is not None:
+            self._report_error()
             return
         now = time.perf_counter()
         try:
-            elapsed = now - self._start
-            spent = sum(self.draw_seconds)
-            due = (
-                now - self._last_draw >= self.min_interval and spent <= self.max_overhead * elapsed
+            if not (final or first):
+                if self._drawing:
+                    return  # still drawing: its cost is not known yet
+                if now - self._last_draw < self.min_interval:
+                    return
+                if sum(self._draw_seconds) > self.max_overhead * (now - self._start):
+                    return
+            self._last_draw = now
+            self._dirty = False
+            snapshot = _Snapshot(
+                history={k: list(v) for k, v in self.history.items()},
+                epochs=list(self.epochs),
+                batch_losses=list(self.batch_losses),
+                status=self.status_line(),
             )
-            if not (final or first or due):
-                return
-            self._draw()
-        except Exception as exc:  # a broken plot must never stop training
-            self.error = f"{type(exc).__name__}: {exc}"
-            warnings.warn(
-                f"LivePlot stopped drawing ({self.error}); training continues and "
-                "LivePlot.history still records every value.",
-                RuntimeWarning,
-                stacklevel=2,
+            with self._done:
+                self._pending = snapshot
+                if self._drawing:
+                    return  # the running drawing thread takes it next
+                self._drawing = True
+            self._drawer = threading.Thread(
+                # The caller's context: in a kernel, the cell the output belongs to.
+                target=contextvars.copy_context().run,
+                args=(self._drain,),
+                name="LivePlot drawing",
+                daemon=True,
             )
-        finally:
-            self._last_draw = time.perf_counter()
-            self.draw_seconds.append(self._last_draw - now)
+            self._drawer.start()
+        except Exception as exc:  # e.g. no thread could be started: training goes on
+            with self._done:
+                self._drawing = False
+                self._done.notify_all()
+            self._fail(exc)
+            self._report_error()
 
-    def _draw(self) -> None:
+    def _wait_after_cell(self) -> bool:
+        """In a kernel, on its main thread: finish drawing when the cell ends, not now."""
+        if self.widget is not None or threading.current_thread() is not threading.main_thread():
+            return False
+        try:
+            from IPython import get_ipython
+
+            shell = get_ipython() if _in_notebook() else None
+            if shell is None:
+                return False
+
+            def finish(*args):
+                shell.events.unregister("post_execute", finish)
+                self.wait()
+
+            shell.events.register("post_execute", finish)
+            return True
+        except Exception:
+            return False
+
+    def _report_error(self) -> None:
+        if self.error is None or self._reported:
+            return
+        self._reported = True
+        warnings.warn(
+            f"LivePlot stopped drawing ({self.error}); training continues and "
+            "LivePlot.history still records every value.",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+
+    def _fail(self, exc: BaseException) -> None:
+        if self.error is None:
+            self.error = f"{type(exc).__name__}: {exc}"
+
+    # ------------------------------------------------------------ drawing: drawing thread
+
+    def _drain(self) -> None:
+        """The drawing thread: draw the newest values until there are none, then end."""
+        while True:
+            with self._done:
+                snapshot, self._pending = self._pending, None
+                if snapshot is None or self.error is not None:
+                    self._pending = None
+                    self._drawing = False
+                    self._done.notify_all()
+                    return
+            start = time.perf_counter()
+            try:
+                self._draw(snapshot)
+            except Exception as exc:  # a broken plot must never stop training
+                self._fail(exc)
+            finally:
+                self._draw_seconds.append(time.perf_counter() - start)
+
+    def _draw(self, snapshot: _Snapshot) -> None:
         from kerastutor import plots
 
-        keys = [k for run in (*self.compare_with.values(), self.history) for k in _keys(run)]
-        if self.batch_losses:
+        history = snapshot.history
+        keys = [k for run in (*self.compare_with.values(), history) for k in _keys(run)]
+        if snapshot.batch_losses:
             keys.insert(0, "loss")  # per-batch points can come before the first epoch ends
         panels = plots.panel_names(keys)
         if self.metrics is not None:
@@ -271,35 +397,41 @@ class LivePlot(keras.callbacks.Callback):
                 )
             if chosen:
                 panels = chosen + [p for p in panels if p in LR_KEYS]
-        if self.history.get("learning_rate") and len(set(self.history["learning_rate"])) <= 1:
+        if history.get("learning_rate") and len(set(history["learning_rate"])) <= 1:
             panels = [p for p in panels if p not in LR_KEYS]  # a constant rate needs no panel
-        series = (tuple(panels), tuple(self.history), bool(self.batch_losses))
+        series = (tuple(panels), tuple(history), bool(snapshot.batch_losses))
         if series != self._series:  # new panels or new series: lay the figure out again
-            self._build(panels)
+            self._build(panels, history, bool(snapshot.batch_losses))
             self._series = series
         for (panel, split), line in self._lines.items():
             key = panel if split == "train" else f"val_{panel}"
             if split == "batch":
-                xs = [x for x, _ in self.batch_losses]
-                ys = [y for _, y in self.batch_losses]
+                xs = [x for x, _ in snapshot.batch_losses]
+                ys = [y for _, y in snapshot.batch_losses]
             else:
-                ys = self.history.get(key, [])
-                xs = self.epochs[-len(ys) :] if ys else []
+                ys = history.get(key, [])
+                xs = snapshot.epochs[-len(ys) :] if ys else []
             line.set_data(xs, ys)
         for ax in self._axes.values():
             ax.relim()
             ax.autoscale_view()
-        width_chars = int(self.figure.get_figwidth() * 14)  # about 14 characters an inch at 8 pt
-        title = "\n".join(textwrap.wrap(self.status_line(), width_chars)[:2])
-        self.figure.suptitle(title, fontsize=8, x=0.01, ha="left", va="top", y=0.995)
-        self._show()
-        self.redraws += 1
-        self._dirty = False
+            low, high = ax.dataLim.intervalx
+            if high - low < 2:  # one epoch: whole-epoch ticks around it, not 0.945, 0.960...
+                middle = (low + high) / 2 if high >= low else 1.0
+                ax.set_xlim(middle - 1, middle + 1)
+        figure = self._figure
+        width_chars = int(figure.get_figwidth() * 14)  # about 14 characters an inch at 8 pt
+        title = "\n".join(textwrap.wrap(snapshot.status, width_chars)[:2])
+        figure.suptitle(title, fontsize=8, x=0.01, ha="left", va="top", y=0.995)
+        self._show(snapshot.status)
+        self._redraws += 1
 
-    def _build(self, panels: list[str]) -> None:
+    def _build(self, panels: list[str], history: dict, batch: bool) -> None:
+        from matplotlib.ticker import MaxNLocator
+
         from kerastutor import plots
 
-        self.figure, self._axes = plots.new_figure(panels, ncols=self.ncols)
+        self._figure, self._axes = plots.new_figure(panels, ncols=self.ncols)
         self._lines = {}
         for i, (name, run) in enumerate(self.compare_with.items()):
             plots.draw_run(
@@ -308,12 +440,26 @@ class LivePlot(keras.callbacks.Callback):
         colour = plots.run_colour(len(self.compare_with))
         label = f"{self.name} " if self.compare_with else ""
         for panel, ax in self._axes.items():
+            # A fixed title position: otherwise matplotlib measures every tick label at every
+            # draw to place the title, a fifth of a redraw's cost.
+            ax.set_title(ax.get_title(), fontsize=ax.title.get_fontsize(), y=1.0)
+            if panel not in LR_KEYS:
+                ax.yaxis.set_major_locator(MaxNLocator(nbins=4))  # fewer labels to render
             for split, style in (("train", "-"), ("val", "--")):
                 key = panel if split == "train" else f"val_{panel}"
-                if key in self.history:
-                    (line,) = ax.plot([], [], style, color=colour, lw=1.5, label=f"{label}{split}")
+                if key in history:
+                    (line,) = ax.plot(
+                        [],
+                        [],
+                        style,
+                        color=colour,
+                        lw=1.5,
+                        label=f"{label}{split}",
+                        marker="o",
+                        markersize=3,  # after one epoch, a point that shows
+                    )
                     self._lines[(panel, split)] = line
-            if self.batch_losses and panel == "loss":
+            if batch and panel == "loss":
                 (line,) = ax.plot(
                     [], [], "-", color=colour, lw=0.6, alpha=0.4, label=f"{label}batch"
                 )
@@ -321,17 +467,17 @@ class LivePlot(keras.callbacks.Callback):
             if ax.get_legend_handles_labels()[0] and panel not in LR_KEYS:
                 ax.legend(fontsize=7, loc="best")
 
-    def _show(self) -> None:
+    def _show(self, status: str) -> None:
         import io
 
         buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png", dpi=self.dpi)
+        self._figure.savefig(buffer, format="png", dpi=self.dpi)
         if self.widget is not None:
             self.widget.value = buffer.getvalue()
             return
         from IPython.display import display
 
-        bundle = {"image/png": buffer.getvalue(), "text/plain": self.status_line()}
+        bundle = {"image/png": buffer.getvalue(), "text/plain": status}
         if self._handle is not None:
             try:
                 self._handle.update(bundle, raw=True)
@@ -339,6 +485,16 @@ class LivePlot(keras.callbacks.Callback):
             except Exception:  # some front ends have broken display_id updates: start anew
                 self._handle = None
         self._handle = display(bundle, raw=True, display_id=True)
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    """What one draw shows, copied on the training thread."""
+
+    history: dict[str, list[float]]
+    epochs: list[int]
+    batch_losses: list[tuple[float, float]]
+    status: str
 
 
 def _keys(run) -> list[str]:

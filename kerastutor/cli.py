@@ -28,6 +28,7 @@ before kerastutor. `kernel_env()` computes it; `kerastutor lab` applies it; `mak
 from __future__ import annotations
 
 import argparse
+import contextlib
 import filecmp
 import importlib.metadata
 import importlib.util
@@ -38,6 +39,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -459,6 +461,25 @@ def kernel_env(environ: Mapping[str, str] | None = None, *, startup: bool = True
     return env
 
 
+#: Jupyter configuration of the course's server (kerastutor/jupyter_config/): the kernel
+#: manager that keeps a whole course within the memory limit (kerastutor/kernels.py).
+SERVER_CONFIG_DIR = Path(__file__).parent / "jupyter_config"
+
+
+def server_env(environ: Mapping[str, str] | None = None) -> dict:
+    """The variables the course's Jupyter server gets: `JUPYTER_CONFIG_PATH` with the
+    course's configuration first (where `environ`, default `os.environ`, already lists some
+    folders, they follow).
+
+    >>> server_env({})["JUPYTER_CONFIG_PATH"].endswith("jupyter_config")
+    True
+    """
+    environ = os.environ if environ is None else environ
+    folders = [str(SERVER_CONFIG_DIR)]
+    folders += [f for f in environ.get("JUPYTER_CONFIG_PATH", "").split(os.pathsep) if f]
+    return {"JUPYTER_CONFIG_PATH": os.pathsep.join(dict.fromkeys(folders))}
+
+
 def lab_command(directory: str | Path, port: int, *options: str) -> list[str]:
     """The JupyterLab command line: bound to 127.0.0.1, on `port`, serving `directory`."""
     command = [
@@ -477,19 +498,130 @@ def lab_command(directory: str | Path, port: int, *options: str) -> list[str]:
     return command
 
 
-def _run_in_foreground(command: list[str], env: dict) -> int:
-    """Run `command` to its end. Ctrl-C reaches it too (same process group) and is its to
-    handle: JupyterLab asks, then shuts down its kernels; this process just keeps waiting."""
-    with subprocess.Popen(command, env=env) as process:
-        while True:
-            try:
-                return process.wait()
-            except KeyboardInterrupt:
-                continue
+_SI_KERNEL = 0x80  # Linux's si_code of a signal the kernel sent: the terminal's Ctrl-C
+_STOP_GRACE_SECONDS = 30  # after this, a JupyterLab that ignored SIGTERM is killed
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child, between fork and exec
+    """In the JupyterLab child: get SIGTERM if `kerastutor lab` dies (even by SIGKILL)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except Exception:
+        pass
+
+
+def _children(pid: int) -> list[int]:
+    """The processes `pid` started (Linux; elsewhere none are found). JupyterLab's kernels
+    run in sessions of their own, so signalling JupyterLab's group does not reach them."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
+
+
+def _remove_runtime_files(pid: int, env: Mapping[str, str] | None) -> None:
+    """Remove the `jpserver-<pid>` files a server that was killed could not remove itself."""
+    try:
+        from jupyter_core.paths import jupyter_runtime_dir
+    except ImportError:
+        return
+    saved = os.environ.get("JUPYTER_RUNTIME_DIR")
+    try:
+        if env and env.get("JUPYTER_RUNTIME_DIR"):
+            os.environ["JUPYTER_RUNTIME_DIR"] = env["JUPYTER_RUNTIME_DIR"]
+        folder = Path(jupyter_runtime_dir())
+    finally:
+        if saved is None:
+            os.environ.pop("JUPYTER_RUNTIME_DIR", None)
+        else:
+            os.environ["JUPYTER_RUNTIME_DIR"] = saved
+    for name in (f"jpserver-{pid}.json", f"jpserver-{pid}-open.html"):
+        (folder / name).unlink(missing_ok=True)
+
+
+def _run_in_foreground(command: list[str], env: dict | None) -> int:
+    """Run JupyterLab to its end, as a well-behaved parent.
+
+    - From a terminal, JupyterLab shares this process group, so the terminal's Ctrl-C reaches
+      it directly and it asks its own "Shut down this Jupyter server?" question; this process
+      only waits (no traceback). A SIGINT or SIGTERM sent to this process alone (`kill PID`) is
+      forwarded to JupyterLab.
+    - Without a terminal (a script, `make` in the background, a test), JupyterLab gets its own
+      process group, and SIGINT and SIGTERM are forwarded to that group. JupyterLab then shuts
+      down its kernels (they run in sessions of their own).
+    - A JupyterLab still running 30 s after a forwarded SIGTERM is killed; JupyterLab gets
+      SIGTERM if this process dies; a runtime file (`jpserver-<pid>.json`) left behind by a
+      killed server is removed. Returns JupyterLab's exit status (128 + signal if killed).
+    """
+    if not hasattr(signal, "sigtimedwait"):  # macOS, Windows: wait; Ctrl-C reaches both
+        with subprocess.Popen(command, env=env) as process:
+            while True:
+                try:
+                    return process.wait()
+                except KeyboardInterrupt:
+                    continue
+    interactive = sys.stdin is not None and sys.stdin.isatty()
+    handled = {signal.SIGINT, signal.SIGTERM}
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, handled)  # received by sigtimedwait below
+
+    def child_setup() -> None:  # pragma: no cover - runs in the child
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+        if sys.platform.startswith("linux"):
+            _die_with_parent()
+
+    own_group = not interactive
+    try:
+        process = subprocess.Popen(
+            command, env=env, preexec_fn=child_setup, process_group=0 if own_group else None
+        )
+        killed_at = None
+        while process.poll() is None:
+            info = signal.sigtimedwait(handled, 0.25)
+            if info is not None and not (
+                # the terminal's Ctrl-C (or a signal to the whole group) reached JupyterLab too
+                not own_group
+                and info.si_signo == signal.SIGINT
+                and (info.si_code == _SI_KERNEL or info.si_pid == process.pid)
+            ):
+                try:
+                    if own_group:
+                        os.killpg(process.pid, info.si_signo)
+                    else:
+                        process.send_signal(info.si_signo)
+                except ProcessLookupError:
+                    pass
+                if info.si_signo == signal.SIGTERM and killed_at is None:
+                    killed_at = time.monotonic()
+            if killed_at is not None and time.monotonic() - killed_at > _STOP_GRACE_SECONDS:
+                for pid in _children(process.pid):  # its kernels, which it did not shut down
+                    with contextlib.suppress(ProcessLookupError, PermissionError):
+                        os.kill(pid, signal.SIGKILL)
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL) if own_group else process.kill()
+                process.wait()
+        if own_group:  # helpers of the server that outlived it go too
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGTERM)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+    _remove_runtime_files(process.pid, env)
+    code = process.returncode
+    return 128 - code if code < 0 else code
 
 
 def _no_tty_answer(prompt: str) -> str:
     print(prompt + "n (no terminal to ask: kept; use --overwrite to replace)")
+    return "n"
+
+
+def _keep_answer(prompt: str) -> str:
+    print(prompt + "n (--keep)")
     return "n"
 
 
@@ -498,7 +630,15 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     nb = commands.add_parser("notebooks", help="copy the course notebooks to a directory")
     nb.add_argument("directory", help="where to put the notebooks (created if needed)")
-    nb.add_argument("--overwrite", action="store_true", help="replace edited copies without asking")
+    replace = nb.add_mutually_exclusive_group()
+    replace.add_argument(
+        "--overwrite", action="store_true", help="replace edited copies without asking"
+    )
+    replace.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep edited copies without asking (new and untouched chapters are still updated)",
+    )
     lab = commands.add_parser(
         "lab",
         help="start JupyterLab on the course notebooks",
@@ -515,12 +655,17 @@ def main(argv: list[str] | None = None) -> int:
         "not, are served as they are.",
     )
     lab.add_argument("--port", type=int, default=8888, help="port (default 8888)")
-    commands.add_parser("env", help="print the course's kernel environment as shell export lines")
+    commands.add_parser(
+        "env",
+        help="print the course's kernel and server environment as shell export lines",
+    )
     commands.add_parser("doctor", help="check the set-up and print fixes")
     args = parser.parse_args(argv)
 
     if args.command == "notebooks":
-        ask = input if sys.stdin.isatty() else _no_tty_answer
+        ask = input if sys.stdin is not None and sys.stdin.isatty() else _no_tty_answer
+        if args.keep:
+            ask = _keep_answer
         try:
             result = copy_notebooks(args.directory, overwrite=args.overwrite, ask=ask)
         except OSError as exc:
@@ -545,9 +690,9 @@ def main(argv: list[str] | None = None) -> int:
         if not folder.exists() or not any(folder.glob("*.ipynb")):
             copy_notebooks(folder)
         command = lab_command(args.directory, args.port)
-        return _run_in_foreground(command, env={**os.environ, **kernel_env()})
+        return _run_in_foreground(command, env={**os.environ, **kernel_env(), **server_env()})
     if args.command == "env":
-        for name, value in kernel_env().items():
+        for name, value in {**kernel_env(), **server_env()}.items():
             print(f"export {name}={shlex.quote(value)}")
         return 0
     checks = doctor()

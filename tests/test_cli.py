@@ -232,7 +232,8 @@ def test_ctrl_c_is_left_to_jupyterlab():
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
 def test_make_lab_calls_kerastutor_lab_and_sets_nothing_itself():
-    """`make lab` is `kerastutor lab notebooks`; no target sets a kernel variable by hand."""
+    """`make lab` serves a working copy through `kerastutor lab`; no target sets a kernel
+    variable by hand."""
     # A make started by `make test` inherits MAKELEVEL/MAKEFLAGS and would print
     # "Entering directory" lines: run this one as if from a shell.
     env = {k: v for k, v in os.environ.items() if k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}
@@ -244,7 +245,10 @@ def test_make_lab_calls_kerastutor_lab_and_sets_nothing_itself():
         check=True,
         env=env,
     ).stdout.strip()
-    assert dry_run == ".venv/bin/kerastutor lab notebooks --port 8899"
+    assert dry_run.splitlines() == [
+        ".venv/bin/kerastutor notebooks kerastutor-course --keep",
+        ".venv/bin/kerastutor lab kerastutor-course --port 8899",
+    ]
     makefile = (ROOT / "Makefile").read_text()
     for name in [*cli.KERNEL_ENV, "IPYTHONDIR"]:
         assert name not in makefile
@@ -289,3 +293,30 @@ def test_doctor_reports_jupyterlab():
 
     names = [check.name for check in kt.doctor(verbose=False)]
     assert "JupyterLab (for `kerastutor lab`)" in names
+
+
+def test_make_lab_working_copy_keeps_edits_and_leaves_notebooks_canonical(tmp_path):
+    """What `make lab` runs, twice, with a learner's saved (executed) notebook in between:
+    the edit survives, a deleted chapter comes back, and `notebooks/` is untouched."""
+    import nbformat
+
+    before = {p.name: p.read_bytes() for p in (ROOT / "notebooks").glob("*.ipynb")}
+    course = tmp_path / "kerastutor-course"
+    command = [sys.executable, "-m", "kerastutor.cli", "notebooks", str(course), "--keep"]
+    subprocess.run(command, check=True, capture_output=True, stdin=subprocess.DEVNULL)
+    saved = course / "01_quickstart.ipynb"
+    nb = nbformat.read(saved, as_version=4)
+    nb.cells[0].source += "\n\nMy notes."
+    nb.cells[1]["outputs"] = [nbformat.v4.new_output("stream", text="ran\n")]
+    nbformat.write(nb, saved)
+    edited = saved.read_bytes()
+    (course / "02_fit_evaluate_predict.ipynb").unlink()
+    result = subprocess.run(command, check=True, capture_output=True, text=True)
+    assert "1 kept" in result.stdout
+    assert saved.read_bytes() == edited
+    assert (course / "02_fit_evaluate_predict.ipynb").exists()
+    assert {p.name: p.read_bytes() for p in (ROOT / "notebooks").glob("*.ipynb")} == before
+    ignored = subprocess.run(
+        ["git", "check-ignore", "-q", "kerastutor-course/01_quickstart.ipynb"], cwd=ROOT
+    )
+    assert ignored.returncode == 0, "the working copy must be gitignored"

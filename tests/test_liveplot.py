@@ -1,6 +1,8 @@
 """LivePlot: throttled in-place redraws, values that match History, robust to every fit set-up."""
 
 import textwrap
+import threading
+import time
 
 import keras
 import matplotlib.pyplot as plt
@@ -54,13 +56,29 @@ def _lines(plot):
     return out
 
 
-def _fit(data, plot, seeded=True, **kwargs):
+class Drawn(keras.callbacks.Callback):
+    """After a LivePlot in `callbacks`: waits for each draw, so a test sees every one."""
+
+    def __init__(self, plot):
+        super().__init__()
+        self.plot = plot
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.plot.wait()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.plot.wait()
+
+
+def _fit(data, plot, seeded=True, synced=True, **kwargs):
+    """Fit the random-data model; `synced` waits for each draw (drawing is in a thread)."""
     if seeded:
         keras.utils.set_random_seed(0)
     model = kwargs.pop("model", None) or kt.get_compiled_random_data_model()
     x, y = data["train"]
     kwargs.setdefault("epochs", 4)
-    return model.fit(x, y, batch_size=50, verbose=0, callbacks=[plot], **kwargs)
+    callbacks = [plot, Drawn(plot)] if synced else [plot]
+    return model.fit(x, y, batch_size=50, verbose=0, callbacks=callbacks, **kwargs)
 
 
 def test_throttle_draws_first_and_final_only(data, fake_display):
@@ -80,6 +98,15 @@ def test_unthrottled_draws_every_epoch(data, fake_display):
     plot = kt.LivePlot(display="notebook", min_interval=0, max_overhead=1.0)
     _fit(data, plot, epochs=3)
     assert plot.redraws == 3 and fake_display.displays == 1
+
+
+def test_one_epoch_is_a_visible_point(data, fake_display):
+    plot = kt.LivePlot(display="notebook")
+    _fit(data, plot, epochs=1)
+    ax = plot.figure.axes[0]
+    (line,) = [line for line in ax.get_lines() if line.get_label() == "train"]
+    assert line.get_marker() == "o" and list(line.get_xdata()) == [1]
+    assert ax.get_xlim() == (0.0, 2.0)  # whole epochs on the axis, the point in the middle
 
 
 def test_final_figure_holds_history_values(data, fake_display):
@@ -170,7 +197,7 @@ def test_early_stopping_draws_final_state(data, fake_display):
 def test_drawing_error_never_stops_training(data, fake_display, monkeypatch):
     plot = kt.LivePlot(display="notebook", min_interval=0, max_overhead=1.0)
 
-    def broken():
+    def broken(*args):
         raise RuntimeError("no display")
 
     monkeypatch.setattr(plot, "_draw", broken)
@@ -216,31 +243,58 @@ def test_bad_mode():
 
 
 def test_headless_notebook_keeps_one_small_image(tmp_path):
-    """Executed by nbclient, as nbval does: one image output, no figure left open."""
+    """Executed by nbclient, as nbval does: one image output, no figure left open; the final
+    state is drawn after fit returns (off the training thread) and before the cell ends."""
     source = textwrap.dedent(
         """
+        import time
         import keras, kerastutor as kt
         import matplotlib.pyplot as plt
         keras.utils.set_random_seed(0)
         data = kt.make_random_classification(seed=0)
         model = kt.get_compiled_random_data_model()
         plot = kt.LivePlot(min_interval=0, max_overhead=1.0)
+
+        class Drawn(keras.callbacks.Callback):  # wait for each draw: all five are made
+            def on_epoch_end(self, epoch, logs=None):
+                plot.wait()
+
         model.fit(*data["train"], validation_data=data["val"], epochs=5, verbose=0,
-                  callbacks=[plot])
+                  callbacks=[plot, Drawn()])
         assert plot.redraws == 5
         """
     )
+    slow = textwrap.dedent(
+        """
+        slow = kt.LivePlot(name="slow")
+        draw = slow._draw
+        def slow_draw(snapshot):
+            time.sleep(1.0)
+            draw(snapshot)
+        slow._draw = slow_draw
+        start = time.perf_counter()
+        model.fit(*data["train"], epochs=2, verbose=0, callbacks=[slow])
+        fit_seconds = time.perf_counter() - start
+        still_drawing = slow._drawing  # the final draw runs on after fit returned
+        """
+    )
+    check = textwrap.dedent(
+        """
+        print(still_drawing, slow._drawing, slow.redraws, fit_seconds < 2.0, plt.get_fignums())
+        """
+    )
     nb = nbformat.v4.new_notebook()
-    nb.cells = [
-        nbformat.v4.new_code_cell(source),
-        nbformat.v4.new_code_cell("print(plt.get_fignums())"),
-    ]
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in (source, slow, check)]
     NotebookClient(nb, timeout=300, kernel_name="python3").execute()
-    outputs = nb.cells[0].outputs
-    assert [o.output_type for o in outputs] == ["display_data"], outputs
-    png = outputs[0].data["image/png"]
-    assert len(png) * 3 / 4 < 60_000  # base64 in the notebook, bytes on screen
-    assert nb.cells[1].outputs[0].text.strip() == "[]"
+    for cell in nb.cells[:2]:
+        outputs = cell.outputs
+        assert [o.output_type for o in outputs] == ["display_data"], outputs
+        png = outputs[0].data["image/png"]
+        assert len(png) * 3 / 4 < 60_000  # base64 in the notebook, bytes on screen
+    assert "epoch 5/5" in nb.cells[0].outputs[0].data["text/plain"]
+    # The slow cell's output already holds the final state when the cell ends, drawn once.
+    assert "epoch 2/2" in nb.cells[1].outputs[0].data["text/plain"]
+    assert nb.cells[2].outputs[0].text.split() == ["True", "False", "2", "True", "[]"]
 
 
 def test_per_batch_curve_drawn_before_the_first_epoch_ends(data, fake_display):
@@ -296,11 +350,44 @@ def test_broken_display_updates_fall_back_to_a_new_output(data, monkeypatch):
     assert len(shown) == 3 and "epoch 3/3" in shown[-1]["text/plain"]
 
 
-def test_default_liveplot_keeps_keras_batch_dispatch_asynchronous():
+def test_drawing_happens_off_the_training_thread(data, fake_display, monkeypatch):
+    """A slow draw does not hold training up: the hook hands the values over and returns."""
+    plot = kt.LivePlot(display="notebook", min_interval=0, max_overhead=1.0)
+    threads, draw, hook_seconds = [], plot._draw, []
+
+    def slow_draw(snapshot):
+        threads.append(threading.current_thread().name)
+        time.sleep(0.5)
+        draw(snapshot)
+
+    def timed_epoch_end(epoch, logs=None, _hook=plot.on_epoch_end):
+        start = time.perf_counter()
+        _hook(epoch, logs)
+        hook_seconds.append(time.perf_counter() - start)
+
+    monkeypatch.setattr(plot, "_draw", slow_draw)
+    monkeypatch.setattr(plot, "on_epoch_end", timed_epoch_end)
+    history = _fit(data, plot, epochs=3, synced=False)
+    assert max(hook_seconds) < 0.25  # each draw takes 0.5 s; no hook waited for one
+    assert set(threads) == {"LivePlot drawing"}
+    # No kernel here, so on_train_end waited: the final state is drawn, once, and no
+    # drawing thread is left behind.
+    finals = [b for b in fake_display.bundles if "epoch 3/3" in b["text/plain"]]
+    assert len(finals) == 1 and fake_display.bundles[-1] is finals[0]
+    assert not plot._drawing and not plot._drawer.is_alive()
+    assert np.allclose(_lines(plot)[("loss", "train")], history.history["loss"])
+
+
+def test_default_liveplot_adds_no_batch_hook():
+    """Keras dispatches batch hooks asynchronously on backends it calls thread-safe (JAX,
+    PyTorch; never TensorFlow) unless a callback overrides one: LivePlot() does not."""
+    from keras.src import backend
+    from keras.src.callbacks.callback_list import CallbackList
     from keras.src.utils.python_utils import is_default
 
-    assert is_default(kt.LivePlot().on_train_batch_end)  # Keras may skip waiting on batches
+    assert is_default(kt.LivePlot().on_train_batch_end)
     assert not is_default(kt.LivePlot(per_batch=True).on_train_batch_end)
+    assert CallbackList([kt.LivePlot()])._async_train == backend.IS_THREAD_SAFE
 
 
 # ---------------------------------------------------------------- bad arguments (issue 11)
@@ -339,7 +426,7 @@ def test_a_drawing_failure_never_stops_training(data, monkeypatch):
     x, y = data["train"]
     model = kt.get_compiled_random_data_model()
     plot = kt.LivePlot(display="notebook", min_interval=0)
-    monkeypatch.setattr(plot, "_draw", lambda: 1 / 0)
+    monkeypatch.setattr(plot, "_draw", lambda *args: 1 / 0)
     with pytest.warns(RuntimeWarning, match="training continues"):
         history = model.fit(x, y, epochs=3, verbose=0, callbacks=[plot])
     assert len(history.epoch) == 3 and "ZeroDivisionError" in plot.error
