@@ -1,88 +1,557 @@
-"""Chapter 3's exercises."""
+"""Chapter 3's exercises: the decision threshold (a guided experiment), a crossentropy that
+normalises over the wrong axis (debug), a `Metric` that honours `sample_weight` (build), and
+what `reduction="sum"` reports (recall)."""
 
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
-from kerastutor.exercises.engine import Exercise
-from kerastutor.exercises.engine import Malformed as _Malformed
-from kerastutor.exercises.factories import as_number as _number
+from kerastutor.exercises.engine import Exercise, Malformed
+from kerastutor.exercises.factories import Case, Property, callable_on, choice, number, object_with
 
-Verdict = tuple[bool, str]
+# ---------------------------------------------------------------- 03.threshold (predict)
+
+#: The two thresholds the prediction compares: the default, and a strict one.
+LOW, HIGH = 0.5, 0.9
 
 
-def _onehot_loss(answer, **_) -> Verdict:
+def _threshold_runs(context: Mapping[str, Any]) -> tuple[dict, dict]:
+    experiment = context.get("experiment")
+    if experiment is None or not hasattr(experiment, "result"):
+        raise Malformed(
+            "pass the experiment too: kt.check('03.threshold', prediction, experiment=experiment)"
+        )
+    try:
+        return experiment.result(LOW), experiment.result(HIGH)
+    except ValueError:
+        raise Malformed(
+            f"this experiment has no threshold {LOW} and {HIGH}: pass the threshold experiment "
+            "of this section"
+        ) from None
+
+
+def _threshold_outcome(context: Mapping[str, Any]) -> str:
+    low, high = _threshold_runs(context)
+    precision = "up" if high["precision"] > low["precision"] else "down"
+    recall = "up" if high["recall"] > low["recall"] else "down"
+    if precision == recall:
+        return f"both {precision}"
+    return f"precision {precision}, recall {recall}"
+
+
+def _threshold_evidence(pick: str, context: Mapping[str, Any]) -> str:
+    low, high = _threshold_runs(context)
+
+    def said(threshold: float, run: dict) -> str:
+        return (
+            f"at {threshold} it called {run['called']} images '5', {run['tp']} rightly and "
+            f"{run['fp']} wrongly, and missed {run['fn']} real 5s: precision "
+            f"{run['precision']:.3f}, recall {run['recall']:.3f}"
+        )
+
+    return f"Your run: {said(LOW, low)}; {said(HIGH, high)}."
+
+
+_THRESHOLD_OPTIONS = {
+    "precision up, recall down": (
+        "a stricter threshold calls fewer images '5'. The ones it still calls are the surest, so "
+        "fewer of them are false alarms; but more real 5s now score below the bar and are missed, "
+        "and the number of real 5s (recall's denominator) does not change."
+    ),
+    "precision down, recall up": (
+        "recall could only rise if the detector found more of the real 5s, but a higher "
+        "threshold makes it call fewer images '5', never more: count them in the run below."
+    ),
+    "both up": (
+        "that would be a free lunch: a stricter detector that finds more 5s while saying '5' less "
+        "often. The number of real 5s is fixed, so look at how many of them each threshold finds."
+    ),
+    "both down": (
+        "that would make the surer calls worse ones: look at the share of false alarms among the "
+        "images called '5' at each threshold."
+    ),
+}
+
+
+# ---------------------------------------------------------------- 03.loss_axis (debug)
+
+
+def _log_softmax(logits: np.ndarray, axis: int) -> np.ndarray:
+    shifted = logits - logits.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+def _crossentropy(y_true: np.ndarray, logits: np.ndarray) -> np.ndarray:
+    """Categorical crossentropy from logits, one value per sample (NumPy, stable)."""
+    return -(y_true * _log_softmax(logits, axis=-1)).sum(axis=-1)
+
+
+def _over_the_batch(y_true: np.ndarray, logits: np.ndarray) -> np.ndarray:
+    return -(y_true * _log_softmax(logits, axis=0)).sum(axis=-1)
+
+
+def _batch_mean(y_true: np.ndarray, logits: np.ndarray) -> np.ndarray:
+    return np.mean(_crossentropy(y_true, logits))
+
+
+def _logits_read_as_probabilities(y_true: np.ndarray, logits: np.ndarray) -> Any:
     import keras
 
-    name = answer if isinstance(answer, str) else type(answer).__name__
-    normalised = re.sub(r"[^a-z]", "", name.lower())
-    if normalised == "categoricalcrossentropy":
-        return True, "Right: one-hot rows need categorical (not sparse) crossentropy."
-    if normalised == "sparsecategoricalcrossentropy":
-        return False, "the sparse version expects integer labels, one number per sample."
-    if isinstance(answer, str):
-        try:
-            keras.losses.get(answer)
-        except ValueError:
-            raise _Malformed(f"{answer!r} is not a Keras loss name") from None
-    return False, f"{name} is not a classification loss for one-hot labels."
+    return keras.losses.categorical_crossentropy(y_true, logits)  # from_logits=False
 
 
-def _custom_metric(answer, **_) -> Verdict:
-    if not callable(answer):
-        raise _Malformed(f"expected a function metric(y_true, y_pred), got {type(answer).__name__}")
-    y_pred = np.array([[0.2, -0.8], [0.5, -0.1]], dtype="float32")
+def _onehot(labels: list[int], classes: int = 4) -> np.ndarray:
+    return np.eye(classes, dtype="float32")[labels]
+
+
+_BATCH_LOGITS = np.array(
+    [[2.0, 0.5, -1.0, 0.0], [0.1, 0.2, 3.0, -1.0], [1.0, 1.0, 1.0, 1.0]], dtype="float32"
+)
+_BATCH_LABELS = _onehot([0, 2, 3])
+_LARGE_LOGITS = np.array([[120.0, 0.0, -80.0, 5.0], [-60.0, 90.0, 0.0, 0.0]], dtype="float32")
+_LARGE_LABELS = _onehot([0, 1])
+
+_LOSS_CASES = [
+    Case((_BATCH_LABELS, _BATCH_LOGITS), _crossentropy, "a batch of 3 samples", 1e-4),
+    Case((_BATCH_LABELS[:1], _BATCH_LOGITS[:1]), _crossentropy, "a batch of one sample", 1e-4),
+    Case(
+        (_BATCH_LABELS[::-1].copy(), _BATCH_LOGITS[::-1].copy()),
+        _crossentropy,
+        "the same 3 samples in reverse order",
+        1e-4,
+    ),
+    Case((_LARGE_LABELS, _LARGE_LOGITS), _crossentropy, "large logits (up to 120)", 1e-3),
+]
+
+
+def _loss_otherwise(label: str, shown: str) -> str:
+    if "nan" in shown or "inf" in shown:
+        return (
+            f"on {label} it returned {shown}: a softmax of such logits rounds some probabilities "
+            "to exactly 0, and the log of 0 is -inf. Keep working with log-probabilities computed "
+            "in one step, as the original code did."
+        )
+    return (
+        f"on {label} it returned {shown}, not the crossentropy of each sample: compare it with "
+        "keras.losses.categorical_crossentropy(..., from_logits=True) on the same arrays."
+    )
+
+
+# ---------------------------------------------------------------- 03.error_rate (build)
+
+#: Two batches of integer labels and logits over 4 classes, with sample weights.
+_LABELS_A = np.array([0, 1, 2, 3, 1, 2])
+_LOGITS_A = np.eye(4, dtype="float32")[[0, 1, 0, 3, 2, 2]] * 3.0  # wrong at 2 and 4
+_WEIGHTS_A = np.array([1.0, 1.0, 3.0, 1.0, 0.0, 2.0], dtype="float32")
+_LABELS_B = np.array([0, 3, 1])
+_LOGITS_B = np.eye(4, dtype="float32")[[2, 3, 0]] * 3.0  # wrong at 0 and 2
+_WEIGHTS_B = np.array([2.0, 1.0, 1.0], dtype="float32")
+
+
+def _wrong(labels: np.ndarray, logits: np.ndarray) -> np.ndarray:
+    return (np.argmax(logits, axis=-1) != labels).astype("float64")
+
+
+def _rate(batches: list[tuple]) -> float:
+    wrong = sum(float(np.sum(w * _wrong(y, z))) for y, z, w in batches)
+    weight = sum(float(np.sum(w)) for _, _, w in batches)
+    return wrong / weight
+
+
+_ONES_A, _ONES_B = np.ones(len(_LABELS_A)), np.ones(len(_LABELS_B))
+_UNWEIGHTED_A = _rate([(_LABELS_A, _LOGITS_A, _ONES_A)])  # 2 / 6
+_UNWEIGHTED_B = _rate([(_LABELS_B, _LOGITS_B, _ONES_B)])  # 2 / 3
+_UNWEIGHTED_AB = _rate([(_LABELS_A, _LOGITS_A, _ONES_A), (_LABELS_B, _LOGITS_B, _ONES_B)])
+_WEIGHTED_A = _rate([(_LABELS_A, _LOGITS_A, _WEIGHTS_A)])  # 3 / 8
+_WEIGHTED_B = _rate([(_LABELS_B, _LOGITS_B, _WEIGHTS_B)])
+_WEIGHTED_AB = _rate([(_LABELS_A, _LOGITS_A, _WEIGHTS_A), (_LABELS_B, _LOGITS_B, _WEIGHTS_B)])
+
+
+def _result(metric: Any) -> float:
+    import keras
+
+    value = np.asarray(keras.ops.convert_to_numpy(metric.result()), dtype="float64")
+    if value.size != 1:
+        raise ValueError(f"result() should be one number; it returned shape {value.shape}")
+    return float(value.reshape(()))
+
+
+def _near(a: float, b: float) -> bool:
+    return bool(np.isfinite(a)) and abs(a - b) < 1e-4
+
+
+def _after(metric: Any, *updates: tuple) -> float:
+    """reset_state, then update_state with each (labels, logits[, weights]), then result."""
+    metric.reset_state()
+    for update in updates:
+        labels, logits, *weights = update
+        if weights:
+            metric.update_state(labels, logits, sample_weight=weights[0])
+        else:
+            metric.update_state(labels, logits)
+    return _result(metric)
+
+
+def _one_number(metric: Any) -> bool:
+    _after(metric, (_LABELS_A, _LOGITS_A))
+    return True
+
+
+def _one_batch(metric: Any) -> bool:
+    return _near(_after(metric, (_LABELS_A, _LOGITS_A)), _UNWEIGHTED_A)
+
+
+def _say_one_batch(metric: Any) -> str:
+    got = _after(metric, (_LABELS_A, _LOGITS_A))
+    if _near(got, 1 - _UNWEIGHTED_A):
+        return (
+            f"on a batch of 6 with 2 wrong predictions it reported {got:.4f}: that is the share "
+            "of right predictions; count the wrong ones."
+        )
+    return (
+        f"on an unweighted batch of 6 samples with 2 wrong predictions it reported {got:.4f}, "
+        "not the share of wrong ones."
+    )
+
+
+def _two_batches(metric: Any) -> bool:
+    return _near(_after(metric, (_LABELS_A, _LOGITS_A), (_LABELS_B, _LOGITS_B)), _UNWEIGHTED_AB)
+
+
+def _say_two_batches(metric: Any) -> str:
+    got = _after(metric, (_LABELS_A, _LOGITS_A), (_LABELS_B, _LOGITS_B))
+    told = (
+        f"after a batch of 6 (2 wrong) and a batch of 3 (2 wrong) it reported {got:.4f}, "
+        "not the share of wrong predictions among all 9"
+    )
+    if _near(got, _UNWEIGHTED_B):
+        return told + ": it only remembers the last batch. Add to the state in update_state."
+    if _near(got, (_UNWEIGHTED_A + _UNWEIGHTED_B) / 2):
+        return told + (
+            ": it averages the two batches' rates, so the batch of 3 counts as much as the "
+            "batch of 6. Keep the two sums (wrong, and weight) and divide only in result."
+        )
+    return told + "."
+
+
+def _starts_at_zero(metric: Any) -> bool:
+    _after(metric, (_LABELS_A, _LOGITS_A))
+    metric.reset_state()
+    return _result(metric) == 0.0
+
+
+def _say_starts_at_zero(metric: Any) -> str:
+    _after(metric, (_LABELS_A, _LOGITS_A))
+    metric.reset_state()
+    got = _result(metric)
+    if np.isnan(got):
+        return (
+            "right after reset_state it reports nan: with nothing counted it divides 0 by 0. "
+            "Report 0 then, as Keras's own metrics do (keras.ops.divide_no_nan)."
+        )
+    return f"right after reset_state (nothing counted yet) it reports {got:.4f}, not 0."
+
+
+def _resets(metric: Any) -> bool:
+    _after(metric, (_LABELS_A, _LOGITS_A))
+    metric.update_state(_LABELS_A, _LOGITS_A)
+    metric.reset_state()
+    metric.update_state(_LABELS_B, _LOGITS_B)
+    return _near(_result(metric), _UNWEIGHTED_B)
+
+
+def _weighted(metric: Any) -> bool:
+    return _near(_after(metric, (_LABELS_A, _LOGITS_A, _WEIGHTS_A)), _WEIGHTED_A)
+
+
+def _say_weighted(metric: Any) -> str:
+    got = _after(metric, (_LABELS_A, _LOGITS_A, _WEIGHTS_A))
+    told = (
+        f"with sample_weight={_WEIGHTS_A.tolist()} (the wrong predictions weigh 3 and 0, the "
+        f"weights add up to 8) it reported {got:.4f}"
+    )
+    if _near(got, _UNWEIGHTED_A):
+        return told + ", the unweighted rate: it ignores sample_weight."
+    wrong_weight = float(np.sum(_WEIGHTS_A * _wrong(_LABELS_A, _LOGITS_A)))
+    if _near(got, wrong_weight / len(_LABELS_A)):
+        return told + (
+            ": it divides the weighted errors by the number of samples. A weight of 0 should "
+            "remove a sample from the count too: divide by the total weight."
+        )
+    return told + "."
+
+
+def _weighted_two_batches(metric: Any) -> bool:
+    got = _after(metric, (_LABELS_A, _LOGITS_A, _WEIGHTS_A), (_LABELS_B, _LOGITS_B, _WEIGHTS_B))
+    return _near(got, _WEIGHTED_AB)
+
+
+def _say_weighted_two_batches(metric: Any) -> str:
+    got = _after(metric, (_LABELS_A, _LOGITS_A, _WEIGHTS_A), (_LABELS_B, _LOGITS_B, _WEIGHTS_B))
+    told = f"over two weighted batches (total weight 8 and 4) it reported {got:.4f}"
+    if _near(got, (_WEIGHTED_A + _WEIGHTED_B) / 2):
+        return told + (
+            ": it averages the batches' rates, so a batch of weight 4 counts as much as one of "
+            "weight 8. Sum the weights across batches."
+        )
+    return told + ", not the weighted share of wrong predictions over both."
+
+
+def _evaluate(metric: Any) -> tuple[float, float]:
+    """The metric inside `model.evaluate(..., sample_weight=...)`, batches of 4, compiled."""
+    import keras
+
+    metric.reset_state()
+    x = np.concatenate([_LOGITS_A, _LOGITS_B])
+    y = np.concatenate([_LABELS_A, _LABELS_B])
+    w = np.concatenate([_WEIGHTS_A, _WEIGHTS_B])
+    identity = keras.Sequential([keras.Input((4,)), keras.layers.Identity()])
+    identity.compile(
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        weighted_metrics=[metric],
+        jit_compile=False,
+    )
     try:
-        value = float(np.asarray(answer(np.zeros((2, 2), "float32"), y_pred)))
-    except Exception as exc:  # the learner's code: report, don't crash
-        return False, f"calling it raised {type(exc).__name__}: {exc}"
-    expected = float(np.mean(np.abs(y_pred)))
-    if abs(value - expected) < 1e-5:
-        return True, "Right: keras.ops.mean(keras.ops.abs(y_pred)) works on every backend."
-    if abs(value - float(np.mean(y_pred))) < 1e-5:
-        return False, "that is the mean of the predictions; take their absolute values first."
-    return False, f"on a test batch it gave {value:.4f}, not the mean absolute prediction."
+        scores = identity.evaluate(x, y, sample_weight=w, batch_size=4, verbose=0, return_dict=True)
+    except Exception as exc:  # the learner's metric, compiled: say where it failed
+        raise RuntimeError(
+            "in model.evaluate, where update_state runs compiled on symbolic tensors (write it "
+            f"with keras.ops, not NumPy or float()): {type(exc).__name__}: {exc}"
+        ) from None
+    if metric.name not in scores:
+        raise ValueError(f"evaluate reported {sorted(scores)}, not {metric.name!r}")
+    return float(np.squeeze(scores[metric.name])), _WEIGHTED_AB
 
 
-def _sum_reduction(answer, **_) -> Verdict:
-    value = _number(answer)
-    if abs(value - 2.0) < 1e-6:
-        return True, "Right: 'sum' adds the per-sample losses 0.5 + 1.0 + 0.25 + 0.25 = 2.0."
-    if abs(value - 0.5) < 1e-6:
-        return False, "0.5 is the mean, the default 'sum_over_batch_size' reduction."
-    return False, f"{value:g} is neither the sum nor the mean of the per-sample losses."
+def _in_evaluate(metric: Any) -> bool:
+    got, want = _evaluate(metric)
+    return _near(got, want)
+
+
+def _say_in_evaluate(metric: Any) -> str:
+    got, want = _evaluate(metric)
+    return (
+        f"inside model.evaluate(x, y, sample_weight=w, batch_size=4) over the same 9 samples it "
+        f"reported {got:.4f} instead of {want:.4f}."
+    )
+
+
+def _a_metric(answer: Any) -> Any:
+    """An instance: a Metric subclass handed in as a class is made with its defaults."""
+    import keras
+
+    if isinstance(answer, type) and issubclass(answer, keras.metrics.Metric):
+        return answer()
+    return answer
+
+
+_ERROR_RATE_WRONG = '''
+class ErrorRate(keras.metrics.Metric):
+    """Ignores sample_weight: every sample counts 1."""
+
+    def __init__(self, name="error_rate", **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.wrong = self.add_variable(shape=(), initializer="zeros", name="wrong")
+        self.seen = self.add_variable(shape=(), initializer="zeros", name="seen")
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        labels = keras.ops.cast(y_true, "int32")
+        missed = keras.ops.not_equal(keras.ops.argmax(y_pred, axis=-1), labels)
+        self.wrong.assign_add(keras.ops.sum(keras.ops.cast(missed, "float32")))
+        self.seen.assign_add(keras.ops.cast(keras.ops.shape(labels)[0], "float32"))
+
+    def result(self):
+        return keras.ops.divide_no_nan(self.wrong, self.seen)
+'''
+
+
+_ERROR_RATE_SOLUTION = '''
+class ErrorRate(keras.metrics.Metric):
+    """The weighted share of wrong predictions: sum(w * wrong) / sum(w)."""
+
+    def __init__(self, name="error_rate", **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.wrong = self.add_variable(shape=(), initializer="zeros", name="wrong")
+        self.seen = self.add_variable(shape=(), initializer="zeros", name="seen")
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        labels = keras.ops.reshape(keras.ops.cast(y_true, "int32"), (-1,))
+        missed = keras.ops.not_equal(keras.ops.argmax(y_pred, axis=-1), labels)
+        missed = keras.ops.cast(missed, "float32")
+        if sample_weight is None:
+            sample_weight = keras.ops.ones_like(missed)
+        weight = keras.ops.reshape(keras.ops.cast(sample_weight, "float32"), (-1,))
+        self.wrong.assign_add(keras.ops.sum(weight * missed))
+        self.seen.assign_add(keras.ops.sum(weight))
+
+    def result(self):
+        return keras.ops.divide_no_nan(self.wrong, self.seen)
+
+    def reset_state(self):
+        self.wrong.assign(0.0)
+        self.seen.assign(0.0)
+
+
+answer = ErrorRate()
+'''
 
 
 EXERCISES = [
     Exercise(
-        key="03.onehot_loss",
-        kind="recall",
-        prompt="Labels are one-hot rows like [0, 0, 1, 0, ...]. Which crossentropy loss fits them?",
-        checker=_onehot_loss,
-        hints=("There are two crossentropies for many classes; one expects integers.",),
-        solution="answer = 'categorical_crossentropy'",
-        wrong="answer = 'sparse_categorical_crossentropy'",
+        key="03.threshold",
+        kind="predict",
+        prompt=(
+            "The 5-detector calls an image '5' when its score is above a threshold, 0.5 by "
+            "default. Raise the threshold from 0.5 to 0.9: what happens to precision and recall "
+            "on the validation images? One of 'precision up, recall down', 'precision down, "
+            "recall up', 'both up', 'both down'."
+        ),
+        checker=choice(_THRESHOLD_OPTIONS, _threshold_outcome, explain=_threshold_evidence),
+        hints=(
+            "A higher threshold makes the detector say '5' less often. Which images stop being "
+            "called '5' first: the ones it is surest about, or the doubtful ones?",
+            "Precision divides by the images called '5'; recall divides by the real 5s, a number "
+            "no threshold changes. Move the slider and watch both lines.",
+        ),
+        solution="answer = 'precision up, recall down'",
+        wrong="answer = 'both up'",
+        setup=(
+            "rng = np.random.default_rng(0)\n"
+            "labels = rng.random(600) < 0.1\n"
+            "scores = np.clip(np.where(labels, rng.normal(0.8, 0.2, 600), "
+            "rng.normal(0.15, 0.15, 600)), 0, 1)\n"
+            "def run(threshold):\n"
+            "    called = scores > threshold\n"
+            "    tp = int(np.sum(called & labels))\n"
+            "    fp = int(np.sum(called & ~labels))\n"
+            "    fn = int(np.sum(~called & labels))\n"
+            "    return {'precision': tp / max(tp + fp, 1), 'recall': tp / max(tp + fn, 1),\n"
+            "            'called': tp + fp, 'tp': tp, 'fp': fp, 'fn': fn}\n"
+            "experiment = kt.KnobExperiment(run, lambda ax, results, value: None,\n"
+            "    values=[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9], value=0.5, "
+            "knob='threshold')\n"
+            "context = {'experiment': experiment}\n"
+        ),
     ),
     Exercise(
-        key="03.custom_metric",
-        kind="recall",
-        prompt="Write a metric function `mean_abs_prediction(y_true, y_pred)` that returns the "
-        "mean absolute value of the predictions.",
-        checker=_custom_metric,
-        hints=("keras.ops has abs and mean; y_true is not needed.",),
-        solution="def answer(y_true, y_pred):\n    return keras.ops.mean(keras.ops.abs(y_pred))",
-        wrong="def answer(y_true, y_pred):\n    return keras.ops.mean(y_pred)",
+        key="03.loss_axis",
+        kind="debug",
+        prompt=(
+            "crossentropy_from_logits(y_true, logits) should return each sample's categorical "
+            "crossentropy (one-hot labels, logits), like keras.losses.categorical_crossentropy("
+            "y_true, logits, from_logits=True). It raises no error but is wrong: an image's loss "
+            "changes with the images batched with it. Fix it and hand in the fixed function."
+        ),
+        checker=callable_on(
+            _LOSS_CASES,
+            right=(
+                "Right: the softmax normalises each sample's logits over its classes, the last "
+                "axis, so a sample's loss no longer depends on its batch-mates."
+            ),
+            mistakes=[
+                (
+                    _over_the_batch,
+                    "it still normalises over the batch: each class's logits are turned into a "
+                    "distribution over the samples, so a batch of one sample always gets loss 0.",
+                ),
+                (
+                    _batch_mean,
+                    "it returns one number for the whole batch. A loss function returns one value "
+                    "per sample; the loss object (its reduction) averages them.",
+                ),
+                (
+                    _logits_read_as_probabilities,
+                    "it reads the logits as probabilities (a from_logits mismatch): the values "
+                    "are wrong without any error.",
+                ),
+            ],
+            otherwise=_loss_otherwise,
+        ),
+        hints=(
+            "Per sample, the probabilities over the classes must add up to 1. Over which axis of "
+            "logits, shape (batch, classes), does the function normalise?",
+            "axis=0 runs over the samples of the batch; the classes are the last axis.",
+        ),
+        solution=(
+            "def answer(y_true, logits):\n"
+            "    log_probs = keras.ops.log_softmax(logits, axis=-1)\n"
+            "    return -keras.ops.sum(y_true * log_probs, axis=-1)\n"
+        ),
+        wrong=(
+            "def answer(y_true, logits):\n"
+            "    log_probs = keras.ops.log_softmax(logits, axis=0)\n"
+            "    return -keras.ops.sum(y_true * log_probs, axis=-1)\n"
+        ),
+    ),
+    Exercise(
+        key="03.error_rate",
+        kind="build",
+        prompt=(
+            "Write ErrorRate, a keras.metrics.Metric that reports the weighted share of wrong "
+            "predictions, sum(w * wrong) / sum(w), for integer labels and one score per class "
+            "(wrong: the highest score is not the label's). Every weight is 1 when sample_weight "
+            "is None; the sums add up over batches, reset_state starts again, and with nothing "
+            "counted it reports 0. Hand in an instance: answer = ErrorRate()."
+        ),
+        checker=object_with(
+            "keras.metrics.Metric",
+            [
+                Property(_one_number, "result() is not one number."),
+                Property(_one_batch, _say_one_batch),
+                Property(
+                    _resets,
+                    "after reset_state it still counts the batches from before: zero every "
+                    "variable of the state.",
+                ),
+                Property(_starts_at_zero, _say_starts_at_zero),
+                Property(_two_batches, _say_two_batches),
+                Property(_weighted, _say_weighted),
+                Property(_weighted_two_batches, _say_weighted_two_batches),
+                Property(_in_evaluate, _say_in_evaluate),
+            ],
+            right=(
+                "Right: it adds sum(w * wrong) and sum(w) over batches, divides only in result, "
+                "and runs inside model.evaluate with sample weights, where it reported "
+                f"{_WEIGHTED_AB:.4f} on the checker's 9 weighted samples, as computed by hand."
+            ),
+            convert=_a_metric,
+        ),
+        hints=(
+            "Keep two numbers in the state (add_variable): the weight of the wrong predictions "
+            "and the total weight. update_state adds to both, result divides.",
+            "When sample_weight is None, use a weight of 1 per sample (keras.ops.ones_like). "
+            "A weight of 0 must remove a sample from both sums.",
+        ),
+        solution=_ERROR_RATE_SOLUTION,
+        wrong=_ERROR_RATE_WRONG + "\n\nanswer = ErrorRate()\n",
     ),
     Exercise(
         key="03.sum_reduction",
         kind="recall",
-        prompt="Per-sample losses are [0.5, 1.0, 0.25, 0.25]. What does a loss built with "
-        "reduction='sum' report for this batch?",
-        checker=_sum_reduction,
+        prompt=(
+            "Per-sample losses are [0.5, 1.0, 0.25, 0.25]. What does a loss built with "
+            "reduction='sum' report for this batch?"
+        ),
+        checker=number(
+            2.0,
+            right=(
+                "Right: 'sum' adds the per-sample losses (0.5 + 1.0 + 0.25 + 0.25 = 2) and does "
+                "not divide by the batch size."
+            ),
+            mistakes=[
+                (
+                    0.5,
+                    "that is the mean over the batch of 4, what the default "
+                    "'sum_over_batch_size' reports.",
+                ),
+            ],
+            otherwise=lambda value: f"{value:g} is neither the sum nor the mean of the 4 losses.",
+        ),
         hints=("'sum' does not divide by the batch size.",),
-        solution="answer = 0.5 + 1.0 + 0.25 + 0.25",
+        solution="answer = sum([0.5, 1.0, 0.25, 0.25])",
         wrong="answer = 0.5",
     ),
 ]

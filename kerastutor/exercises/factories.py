@@ -122,7 +122,7 @@ def number(
 
 
 def _normalise(text: str) -> str:
-    return re.sub(r"[\s_\-]+", " ", text.strip().lower())
+    return re.sub(r"[\s_\-,;.]+", " ", text.strip().lower()).strip()
 
 
 def choice(
