@@ -1,49 +1,400 @@
-"""Chapter 9's exercises."""
+"""Chapter 9's exercises: a prediction about `steps_per_execution`, a hand-written epoch to
+build, and a `train_step` that ignores class weights to debug.
+
+Keras and TensorFlow are imported inside the helpers, so the catalogue stays light.
+"""
 
 from __future__ import annotations
 
+import functools
+
+import numpy as np
+
 from kerastutor.exercises.engine import Exercise
-from kerastutor.exercises.factories import as_whole as _whole
+from kerastutor.exercises.engine import Malformed as _Malformed
+from kerastutor.exercises.factories import Property, as_number, choice, object_with
 
-Verdict = tuple[bool, str]
-
-
-def _train_on_batch_calls(answer, **_) -> Verdict:
-    value = _whole(answer)
-    if value == 16:
-        return True, "Right: ceil(1000 / 64) = 16 calls, the last with 40 samples."
-    if value == 15:
-        return False, "15 calls of 64 leave 40 samples untrained."
-    return False, f"{value} calls of 64 samples do not make one pass over 1,000."
+# ---------------------------------------------------------------- 09.steps_per_execution
 
 
-def _executions(answer, **_) -> Verdict:
-    value = _whole(answer)
-    if value == 10:
-        return True, "Right: 100 batches, 10 per call, 10 calls."
-    if value == 100:
-        return False, "that is the number of batches; each call now runs several."
-    return False, f"{value} calls of 10 batches do not make 100 batches."
+def _seconds(context, n: int) -> float:
+    """CPU seconds per epoch at `steps_per_execution=n` in the learner's experiment (run if
+    needed)."""
+    experiment = context.get("experiment")
+    if experiment is None or not hasattr(experiment, "result"):
+        raise _Malformed(
+            "pass the experiment too: kt.check('09.steps_per_execution', prediction, "
+            "experiment=experiment)"
+        )
+    return float(experiment.result(n))
 
+
+def _speed_outcome(context) -> str:
+    """What the run showed, as one of the options: how much faster 32 was than 1."""
+    ratio = _seconds(context, 1) / _seconds(context, 32)
+    if ratio >= 16:
+        return "N times faster"
+    if ratio <= 1.1:
+        return "no faster"
+    return "levels off"
+
+
+def _speed_evidence(pick, context) -> str:
+    one, many = _seconds(context, 1), _seconds(context, 32)
+    ratio = one / many
+    measured = (
+        f"the run measured {one:.3f} CPU seconds per epoch at steps_per_execution=1 and "
+        f"{many:.3f} at 32: {ratio:.1f} times less."
+    )
+    if pick == _speed_outcome(context):
+        if pick == "levels off":
+            return (
+                f"{measured} Far from 32 times: N divides only the trip back to Python after "
+                "each call; every batch still has to be computed, and that part stays."
+            )
+        if pick == "no faster":
+            return (
+                f"{measured} On this machine the trip back to Python is a negligible part of "
+                "a step, so running more batches per call saves almost nothing."
+            )
+        return f"{measured} Here the trip back to Python was nearly the whole cost of a step."
+    if pick == "N times faster":
+        return (
+            f"{measured} N times faster would be {one / 32:.3f} s. That needs every part of a "
+            "step to be divided by N, and the model's computation for each batch is not."
+        )
+    if pick == "no faster":
+        return f"{measured} That is a real saving: the time did fall as N grew."
+    return (
+        f"{measured} Look at how far that ratio is from both 1 and 32, and at the plot's curve "
+        "against the dotted N-times-faster line."
+    )
+
+
+_SPEED_OPTIONS = {
+    "N times faster": _speed_evidence,
+    "levels off": _speed_evidence,
+    "no faster": _speed_evidence,
+}
+
+# ---------------------------------------------------------------- shared toy problem
+
+
+def _toy_data(n: int = 220):
+    """A small learnable problem: 8 features, 3 classes given by a fixed linear rule."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(n, 8)).astype("float32")
+    y = (x @ rng.normal(size=(8, 3))).argmax(axis=1)
+    return x, y
+
+
+def _toy_model(model_class=None):
+    """The same seeded two-layer classifier every time, compiled like chapter 9's models."""
+    import keras
+
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((8,))
+    hidden = keras.layers.Dense(16, activation="relu")(inputs)
+    outputs = keras.layers.Dense(3)(hidden)
+    model = (model_class or keras.Model)(inputs, outputs)
+    model.compile(
+        optimizer=keras.optimizers.SGD(learning_rate=0.5),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["sparse_categorical_accuracy"],
+    )
+    return model
+
+
+def _largest_difference(a: list, b: list) -> float:
+    return max(float(np.max(np.abs(np.asarray(u) - np.asarray(v)))) for u, v in zip(a, b))
+
+
+# ---------------------------------------------------------------- 09.epoch_by_hand
+
+BATCH = 100  # 220 samples: batches of 100, 100 and a last one of 20
+
+
+def _no_fit_class():
+    import keras
+
+    class FitSwitchedOff(keras.Model):
+        def fit(self, *args, **kwargs):
+            raise RuntimeError("this exercise's model has fit switched off: use train_on_batch")
+
+    return FitSwitchedOff
+
+
+@functools.lru_cache(maxsize=1)
+def _fit_reference():
+    """What fit does in one epoch without shuffling: its weights, its loss, and per batch."""
+    x, y = _toy_data()
+    model = _toy_model()
+    loss = model.fit(x, y, batch_size=BATCH, epochs=1, shuffle=False, verbose=0).history["loss"]
+    short = _toy_model()  # the epoch that forgets the last, partial batch
+    batch_losses = []
+    for start in range(0, len(x), BATCH):
+        logs = short.train_on_batch(x[start : start + BATCH], y[start : start + BATCH])
+        batch_losses.append(float(np.ravel(logs)[0]))
+        if start == 100:
+            skipped_last = short.get_weights()
+    return model.get_weights(), float(loss[-1]), skipped_last, float(np.mean(batch_losses))
+
+
+@functools.lru_cache(maxsize=2)  # deterministic: a fresh seeded model every time
+def _run_epoch(function):
+    x, y = _toy_data()
+    model = _toy_model(_no_fit_class())
+    returned = function(model, x, y, BATCH)
+    return model.get_weights(), returned
+
+
+def _same_weights_as_fit(function) -> bool:
+    weights, _ = _run_epoch(function)
+    return _largest_difference(weights, _fit_reference()[0]) < 1e-5
+
+
+def _weights_failure(function) -> str:
+    weights, _ = _run_epoch(function)
+    reference, _, skipped_last, _ = _fit_reference()
+    if _largest_difference(weights, skipped_last) < 1e-5:
+        return (
+            "after your epoch the weights are those of an epoch that never trained on the last "
+            "20 of the 220 samples: the last, smaller batch was left out."
+        )
+    return (
+        "after your epoch the weights differ from those of one epoch of fit without shuffling "
+        f"(largest difference {_largest_difference(weights, reference):.3g}): every sample "
+        "should be trained on once, in order, in batches of batch_size."
+    )
+
+
+def _reports_fits_loss(function) -> bool:
+    _, returned = _run_epoch(function)
+    return abs(as_number(returned) - _fit_reference()[1]) < 1e-4
+
+
+def _loss_failure(function) -> str:
+    _, returned = _run_epoch(function)
+    _, fit_loss, _, plain_mean = _fit_reference()
+    value = as_number(returned)
+    if abs(value - plain_mean) < 1e-4:
+        return (
+            f"it returned {value:.4f}, the plain mean of the three batch losses. fit reported "
+            f"{fit_loss:.4f}: it counts each batch as many times as it has samples, and the "
+            "last batch holds only 20."
+        )
+    return (
+        f"it returned {value:.4f}, but fit reported {fit_loss:.4f} for the same epoch: return "
+        "the epoch's loss the way fit averages it."
+    )
+
+
+# ---------------------------------------------------------------- 09.class_weight_step
+
+CLASS_WEIGHT = {0: 1.0, 1: 4.0, 2: 1.0}
+
+
+def _as_model_class(answer):
+    import keras
+
+    if not (isinstance(answer, type) and issubclass(answer, keras.Model)):
+        raise _Malformed(
+            f"hand in the fixed class itself (a keras.Model subclass), got {type(answer).__name__}"
+        )
+    return answer
+
+
+@functools.lru_cache(maxsize=2)
+def _built_in_step(weighted: bool):
+    x, y = _toy_data(200)  # two full batches of 100
+    model = _toy_model()
+    model.fit(
+        x,
+        y,
+        batch_size=100,
+        epochs=1,
+        shuffle=False,
+        verbose=0,
+        class_weight=CLASS_WEIGHT if weighted else None,
+    )
+    return model.get_weights()
+
+
+@functools.lru_cache(maxsize=4)  # deterministic: a fresh seeded model every time
+def _custom_step(model_class, weighted: bool):
+    x, y = _toy_data(200)
+    model = _toy_model(model_class)
+    history = model.fit(
+        x,
+        y,
+        batch_size=100,
+        epochs=1,
+        shuffle=False,
+        verbose=0,
+        class_weight=CLASS_WEIGHT if weighted else None,
+    )
+    return model.get_weights(), history.history
+
+
+def _reports_a_loss(model_class) -> bool:
+    _, logs = _custom_step(model_class, weighted=False)
+    return "loss" in logs and logs["loss"][-1] > 0
+
+
+def _plain_step_matches(model_class) -> bool:
+    weights, _ = _custom_step(model_class, weighted=False)
+    return _largest_difference(weights, _built_in_step(False)) < 1e-5
+
+
+def _weighted_step_matches(model_class) -> bool:
+    weights, _ = _custom_step(model_class, weighted=True)
+    return _largest_difference(weights, _built_in_step(True)) < 1e-5
+
+
+def _weighted_failure(model_class) -> str:
+    weights, _ = _custom_step(model_class, weighted=True)
+    if _largest_difference(weights, _built_in_step(False)) < 1e-5:
+        return (
+            f"with class_weight={CLASS_WEIGHT} it ends on exactly the weights of a fit without "
+            "class weights: the weights never reach the loss that the gradients come from."
+        )
+    gap = _largest_difference(weights, _built_in_step(True))
+    return (
+        f"with class_weight={CLASS_WEIGHT} its weights differ from the built-in step's by up to "
+        f"{gap:.3g}: class 1 should count four times in the loss, as it does in fit."
+    )
+
+
+# ---------------------------------------------------------------- the catalogue
+
+_BUGGY_STEP = """class WeightedStep(keras.Model):
+    def train_step(self, data):
+        x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
+        with tf.GradientTape() as tape:
+            y_pred = self(x, training=True)
+            loss = self.compute_loss(x=x, y=y, y_pred=y_pred)
+        gradients = tape.gradient(loss, self.trainable_variables)
+        self.optimizer.apply(gradients, self.trainable_variables)
+        for metric in self.metrics:
+            if metric.name == "loss":  # counted once per sample, as fit does
+                metric.update_state(loss, sample_weight=tf.shape(x)[0])
+            else:
+                metric.update_state(y, y_pred, sample_weight=sample_weight)
+        return {m.name: m.result() for m in self.metrics}
+"""
 
 EXERCISES = [
     Exercise(
-        key="09.train_on_batch_calls",
-        kind="recall",
-        prompt="How many train_on_batch calls make one epoch of 1,000 samples at batch size 64?",
-        checker=_train_on_batch_calls,
-        hints=("Keras rounds the number of batches up.",),
-        solution="answer = math.ceil(1000 / 64)  # 16",
-        wrong="answer = 15",
+        key="09.steps_per_execution",
+        kind="predict",
+        prompt="Going from steps_per_execution=1 to 32, how does the time per epoch change: "
+        "'N times faster' (32 times less), 'levels off' (it falls, but far less than 32 "
+        "times), or 'no faster'?",
+        checker=choice(_SPEED_OPTIONS, _speed_outcome),
+        hints=(
+            "A step's time has two parts: computing the model on the batch, and returning to "
+            "Python afterwards (callbacks, progress). Which part does running N batches per "
+            "call divide by N?",
+            "When N is large, the Python part is nearly gone. What is left of an epoch's time, "
+            "and does it depend on N?",
+        ),
+        solution=(
+            "# read the plot: the curve against the dotted N-times-faster line\n"
+            "times = {n: experiment.result(n) for n in (1, 32)}\n"
+            "ratio = times[1] / times[32]\n"
+            "answer = ['no faster', 'levels off', 'N times faster'][(ratio > 1.1) + (ratio >= 16)]"
+        ),
+        wrong="answer = 'N times faster'",
+        setup=(
+            "measured = {1: 0.171, 2: 0.134, 8: 0.104, 32: 0.095}  # CPU seconds per epoch\n"
+            "experiment = kt.KnobExperiment(run=measured.get, draw=lambda ax, results, value: "
+            "None, values=[1, 2, 8, 32], knob='steps_per_execution')\n"
+            "context = {'experiment': experiment}"
+        ),
     ),
     Exercise(
-        key="09.executions",
-        kind="recall",
-        prompt="100 batches an epoch, steps_per_execution=10: how many calls of the compiled "
-        "training function per epoch?",
-        checker=_executions,
-        hints=("Each call runs steps_per_execution batches.",),
-        solution="answer = 100 // 10",
-        wrong="answer = 100",
+        key="09.epoch_by_hand",
+        kind="build",
+        prompt="Write train_epoch(model, x, y, batch_size): one epoch of train_on_batch calls "
+        "over every sample, in order (no shuffling), returning the epoch's loss as fit would "
+        "report it. The checker runs it on 220 samples with batch_size=100 and compares the "
+        "weights and the loss with fit's.",
+        checker=object_with(
+            "collections.abc.Callable",
+            [
+                Property(_same_weights_as_fit, _weights_failure),
+                Property(_reports_fits_loss, _loss_failure),
+            ],
+            right="Right: the same weights as fit's epoch, and the same loss: every batch "
+            "counted by its number of samples, the last, smaller one included.",
+        ),
+        hints=(
+            "Count the batches of 220 samples at batch_size=100: how many, and how large is "
+            "the last one?",
+            "fit's epoch loss is a mean over samples, not over batches: a batch of 20 counts "
+            "for less than a batch of 100.",
+        ),
+        solution=(
+            "def train_epoch(model, x, y, batch_size):\n"
+            "    losses, sizes = [], []\n"
+            "    for start in range(0, len(x), batch_size):\n"
+            "        end = start + batch_size\n"
+            "        logs = model.train_on_batch(x[start:end], y[start:end], return_dict=True)\n"
+            "        losses.append(logs['loss'])\n"
+            "        sizes.append(len(x[start:end]))\n"
+            "    return float(np.average(losses, weights=sizes))\n"
+            "\n"
+            "answer = train_epoch"
+        ),
+        wrong=(
+            "def train_epoch(model, x, y, batch_size):\n"
+            "    losses = []\n"
+            "    for step in range(len(x) // batch_size):\n"
+            "        batch = slice(step * batch_size, (step + 1) * batch_size)\n"
+            "        logs = model.train_on_batch(x[batch], y[batch], return_dict=True)\n"
+            "        losses.append(logs['loss'])\n"
+            "    return float(np.mean(losses))\n"
+            "\n"
+            "answer = train_epoch"
+        ),
+    ),
+    Exercise(
+        key="09.class_weight_step",
+        kind="debug",
+        prompt="This WeightedStep trains and reports its metrics, but fit(..., "
+        "class_weight=...) trains it exactly as without class weights. Find the bug, fix the "
+        "class, and hand in the fixed class.",
+        checker=object_with(
+            type,
+            [
+                Property(
+                    _reports_a_loss,
+                    "fit with this step logs no positive loss: the loss tracker is not updated.",
+                ),
+                Property(
+                    _plain_step_matches,
+                    "without class weights it already ends on other weights than the built-in "
+                    "step: fix only the class weights, keep the rest of the step as it was.",
+                ),
+                Property(_weighted_step_matches, _weighted_failure),
+            ],
+            right="Right: with class weights your step now ends on the built-in step's weights; "
+            "class weights arrive as sample weights, and only the loss turns them into "
+            "gradients.",
+            convert=_as_model_class,
+        ),
+        hints=(
+            "fit hands class weights to train_step as a third item of the batch, a weight per "
+            "sample. Follow that weight through the step: where is it used, where is it not?",
+            "The metrics receive it. Which call computes the number the gradients are taken of?",
+        ),
+        solution=_BUGGY_STEP.replace(
+            "loss = self.compute_loss(x=x, y=y, y_pred=y_pred)",
+            "loss = self.compute_loss(\n"
+            "                x=x, y=y, y_pred=y_pred, sample_weight=sample_weight\n"
+            "            )",
+        )
+        + "\n\nanswer = WeightedStep",
+        wrong=_BUGGY_STEP + "\n\nanswer = WeightedStep",
     ),
 ]
