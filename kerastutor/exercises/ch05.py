@@ -1,94 +1,621 @@
-"""Chapter 5's exercises."""
+"""Chapter 5's exercises: the shuffle-buffer experiment, a PyDataset that reshuffles its samples,
+and two broken pipelines (a tf.data chain, a generator) to fix.
+
+Every checker runs the learner's object on data of its own, made so that a mistake shows: the
+samples are numbered (so a lost, repeated or mismatched sample is seen) and sorted by label (so
+a pipeline that does not mix them is seen).
+"""
 
 from __future__ import annotations
+
+import itertools
+import math
+import types
+
+import numpy as np
 
 from kerastutor.exercises.engine import Exercise
 from kerastutor.exercises.engine import Malformed as _Malformed
 from kerastutor.exercises.engine import bounded as _bounded
-from kerastutor.exercises.factories import as_whole as _whole
+from kerastutor.exercises.factories import Property, number, object_with
 
-Verdict = tuple[bool, str]
-_DATA = "x = np.random.default_rng(0).random((1000, 4), dtype=np.float32)\ny = np.arange(1000) % 3"
+# ---------------------------------------------------------------- 05.shuffle_buffer (predict)
 
-
-def _generator_steps(answer, **_) -> Verdict:
-    value = _whole(answer)
-    if value == 32:
-        return True, "Right: ceil(1000 / 32) = 32 batches make one pass over the data."
-    if value == 31:
-        return False, "31 batches of 32 cover 992 samples and leave 8 out of every epoch."
-    return False, f"{value} batches of 32 do not make one pass over 1,000 samples."
+#: The shuffle buffers of the chapter's experiment (6,000 training images, sorted by label).
+BUFFERS = (1, 100, 1000, 3000, 6000)
+#: A run "trains properly" when its last validation accuracy is this close to the best run's.
+CLOSE = 0.02
 
 
-def _pydataset(answer, **_) -> Verdict:
+def _final_accuracy(experiment, buffer: int) -> float:
+    """The validation accuracy a run ended with (running that buffer first if needed)."""
+    results = experiment.results
+    result = results[buffer] if buffer in results else experiment.result(buffer)
+    return float(result["val_accuracy"][-1])
+
+
+def _accuracies(context) -> dict[int, float]:
+    experiment = context.get("experiment")
+    if experiment is None or not hasattr(experiment, "results"):
+        raise _Malformed(
+            "pass the experiment too: kt.check('05.shuffle_buffer', prediction, "
+            "experiment=experiment)"
+        )
+    return {buffer: _final_accuracy(experiment, buffer) for buffer in BUFFERS}
+
+
+def _smallest_good_buffer(context) -> int:
+    accuracies = _accuracies(context)
+    best = max(accuracies.values())
+    return min(b for b, accuracy in accuracies.items() if accuracy >= best - CLOSE)
+
+
+def _buffer_right(value, context) -> str:
+    accuracies = _accuracies(context)
+    below = [b for b in BUFFERS if b < value]
+    shortfall = ", ".join(f"{b:,}: {accuracies[b]:.3f}" for b in below)
+    return (
+        f"Right: with a buffer of {value:,} the epoch ended at {accuracies[value]:.3f} validation "
+        f"accuracy; every smaller buffer fell short ({shortfall}). A buffer draws only from the "
+        "next images in the file: with the digits in runs of about 600, a smaller one still "
+        "hands the model a few digits at a time, and it forgets the earlier ones."
+    )
+
+
+def _buffer_wrong(value, context) -> str:
+    if value not in BUFFERS:
+        return f"{value:,} is not one of the knob's values ({', '.join(map(str, BUFFERS))})."
+    accuracies = _accuracies(context)
+    best = max(accuracies.values())
+    mine = accuracies[value]
+    if mine < best - CLOSE:
+        return (
+            f"the run with a buffer of {value:,} ended at {mine:.3f} validation accuracy, "
+            f"{best - mine:.3f} below the best run ({best:.3f}): not trained properly. "
+            "Its batches came from only the few digits inside the buffer at each moment."
+        )
+    return (
+        f"a buffer of {value:,} did train properly ({mine:.3f}, best {best:.3f}), but a smaller "
+        "one did too: look at the curves of the smaller buffers."
+    )
+
+
+# ---------------------------------------------------------------- 05.pydataset (build)
+
+_PY_N, _PY_BATCH = 100, 16  # 7 batches: 6 of 16 and a last one of 4
+
+
+def _numbered(n: int, classes: int = 10):
+    """n samples sorted by label; x[i] = [i, label, 0.5], y[i] = label."""
+    labels = (np.arange(n) * classes // n).astype("int64")
+    images = np.stack([np.arange(n), labels, np.full(n, 0.5)], axis=1).astype("float32")
+    return images, labels
+
+
+def _make_pydataset(answer):
     import keras
 
-    if not isinstance(answer, keras.utils.PyDataset):
-        raise _Malformed(f"expected a keras.utils.PyDataset, got {type(answer).__name__}")
-    if len(answer) != 7:
-        return (
-            False,
-            f"len() is {len(answer)}; 100 samples in batches of 16 make ceil(100/16) batches.",
+    if isinstance(answer, keras.utils.PyDataset):
+        raise _Malformed(
+            f"this is one {type(answer).__name__} object: hand in the class itself "
+            "(answer = ShuffledBatches), and the checker makes one on data of its own"
         )
-    sizes = [len(answer[i][0]) for i in range(len(answer))]
-    if sizes != [16] * 6 + [4]:
-        return False, f"the batches hold {sizes} samples; each should hold 16, the last 4."
-    return True, "Right: 7 batches, the last one smaller, each a complete (x, y) batch."
+    if not (isinstance(answer, type) and issubclass(answer, keras.utils.PyDataset)):
+        raise _Malformed(
+            "hand in the class itself (answer = ShuffledBatches), a subclass of "
+            f"keras.utils.PyDataset; got {type(answer).__name__}"
+        )
+    images, labels = _numbered(_PY_N)
+    try:
+        return answer(images, labels, _PY_BATCH)
+    except Exception as exc:
+        raise _Malformed(
+            f"making one as {answer.__name__}(images, labels, {_PY_BATCH}) raised "
+            f"{type(exc).__name__}: {str(exc)[:200]}"
+        ) from None
 
 
-def _tf_dataset(answer, **_) -> Verdict:
+def _batch(dataset, index: int) -> tuple[np.ndarray, np.ndarray]:
+    item = dataset[index]
+    if not isinstance(item, tuple) or len(item) != 2:
+        raise ValueError(f"batch {index} is a {type(item).__name__}, not an (x, y) pair")
+    return np.asarray(item[0]), np.asarray(item[1])
+
+
+def _epoch(dataset) -> list[tuple[np.ndarray, np.ndarray]]:
+    return [_batch(dataset, i) for i in range(len(dataset))]
+
+
+def _sample_ids(batches) -> np.ndarray:
+    return np.concatenate([x[:, 0] for x, _ in batches]).astype("int64")
+
+
+def _covers_each_sample_once(dataset) -> bool:
+    return sorted(_sample_ids(_epoch(dataset))) == list(range(_PY_N))
+
+
+def _pairs_kept(dataset) -> bool:
+    return all(np.array_equal(x[:, 1].astype("int64"), y) for x, y in _epoch(dataset))
+
+
+def _shapes(dataset) -> list[tuple]:
+    return [(x.shape, y.shape) for x, y in _epoch(dataset)]
+
+
+def _shapes_right(dataset) -> bool:
+    """Batches of (16, 3) images and 16 labels, one of them (the rest) smaller; in any order,
+    since a batch order is no mistake."""
+    full, last = divmod(_PY_N, _PY_BATCH)
+    expected = [((_PY_BATCH, 3), (_PY_BATCH,))] * full + [((last, 3), (last,))]
+    return sorted(_shapes(dataset), reverse=True) == expected
+
+
+def _shapes_failure(dataset) -> str:
+    sizes = [(len(x), len(y)) for x, y in _epoch(dataset)]
+    first = _shapes(dataset)[0]
+    return (
+        f"on {_PY_N} samples of 3 features in batches of {_PY_BATCH}, its batches hold "
+        f"(images, labels) = {sizes}, the first of shapes {first}: each batch should hold "
+        f"{_PY_BATCH} images of 3 features and their {_PY_BATCH} labels, the last one the rest."
+    )
+
+
+def _reshuffle_problem(dataset) -> str | None:
+    """What goes wrong when on_epoch_end runs, or None: each epoch must still hold every sample
+    once, with its own label, and the batches must hold other samples than before (not only
+    come in another order)."""
+    before = _epoch(dataset)
+    groups = {frozenset(x[:, 0].tolist()) for x, _ in before}
+    for _ in range(2):
+        dataset.on_epoch_end()
+        after = _epoch(dataset)
+        if sorted(_sample_ids(after)) != list(range(_PY_N)):
+            return "after on_epoch_end an epoch no longer holds every sample exactly once."
+        if not all(np.array_equal(x[:, 1].astype("int64"), y) for x, y in after):
+            return (
+                "after on_epoch_end the labels no longer belong to their images: reorder x and "
+                "y by one and the same new order."
+            )
+        if any(frozenset(x[:, 0].tolist()) not in groups for x, _ in after):
+            return None
+    if np.array_equal(_sample_ids(before), _sample_ids(after)):
+        return (
+            "after on_epoch_end the samples come in the same order as before: every epoch "
+            "would see the same batches. on_epoch_end should draw a new order of the samples."
+        )
+    return (
+        "on_epoch_end reorders whole batches, but the samples inside each batch stay together: "
+        "that is all fit's shuffle=True does to any PyDataset already. Draw a new order of "
+        "the samples, and cut the batches from it."
+    )
+
+
+_PYDATASET_PROPERTIES = [
+    Property(
+        lambda d: hasattr(d, "_workers"),
+        "it never runs PyDataset's own __init__, where workers, use_multiprocessing and "
+        "max_queue_size are set (fit would warn): pass the keyword arguments on to the parent's "
+        "__init__.",
+    ),
+    Property(
+        lambda d: len(d) == math.ceil(_PY_N / _PY_BATCH),
+        lambda d: (
+            f"on {_PY_N} samples in batches of {_PY_BATCH}, len() is {len(d)}: count the "
+            "last, smaller batch too (round up)."
+        ),
+    ),
+    Property(_shapes_right, _shapes_failure),
+    Property(
+        _covers_each_sample_once,
+        "one epoch (batches 0 to len() - 1) does not hold every sample exactly once: some are "
+        "missing or repeated.",
+    ),
+    Property(
+        _pairs_kept,
+        "the labels no longer belong to their images: x and y must be reordered by the same "
+        "permutation.",
+    ),
+    Property(lambda d: _reshuffle_problem(d) is None, _reshuffle_problem),
+]
+
+
+# ---------------------------------------------------------------- 05.tf_data (debug)
+
+_TF_N, _TF_BATCH = 3000, 64  # 300 samples of each of 10 labels, sorted; 47 batches
+
+
+def _length_problem(dataset, what: str) -> str | None:
     import tensorflow as tf
 
-    if not isinstance(answer, tf.data.Dataset):
-        raise _Malformed(f"expected a tf.data.Dataset, got {type(answer).__name__}")
-    spec = answer.element_spec
-    if not isinstance(spec, tuple) or len(spec) != 2:
-        return False, "each element should be an (x, y) pair."
-    if spec[0].shape.as_list()[0] is not None:
-        return False, "the batch dimension is fixed: use .batch(50) without drop_remainder."
-    if int(answer.cardinality()) == int(tf.data.INFINITE_CARDINALITY):
-        return False, "this data set never ends (a .repeat() without a count): one pass is wanted."
-    sizes = [int(x.shape[0]) for x, _ in _bounded(answer, "this data set", limit=1_000)]
-    if sizes != [50] * 20:
+    cardinality = int(dataset.cardinality())
+    if cardinality == int(tf.data.INFINITE_CARDINALITY):
         return (
-            False,
-            f"it yields batches of {sorted(set(sizes))} ({len(sizes)} of them), not 20 of 50.",
+            f"{what} never ends (a .repeat() without a count): make one epoch; fit's epochs= "
+            "repeats it, and a validation pass over an endless set would never finish."
         )
-    return True, "Right: 1,000 samples in 20 batches of 50."
+    if cardinality == int(tf.data.UNKNOWN_CARDINALITY):
+        return f"{what} has no known length: is it endless?"
+    return None
 
+
+def _run_pipeline(answer):
+    """Call the learner's make_train_ds on sorted, numbered data; read two epochs of it."""
+    import tensorflow as tf
+
+    if isinstance(answer, tf.data.Dataset):  # a data set instead of the function that makes it
+        problem = _length_problem(answer, "this data set")
+        advice = (
+            "hand in the function make_train_ds itself, not a data set it made: the checker "
+            "calls it on data of its own"
+        )
+        raise _Malformed(f"{problem} Also, {advice}" if problem else advice)
+    if not callable(answer):
+        raise _Malformed(f"expected the function make_train_ds, got {type(answer).__name__}")
+    images, labels = _numbered(_TF_N)
+    images = images[:, :2]  # [number, label]
+    try:
+        dataset = answer(images, labels)
+    except Exception as exc:
+        raise _Malformed(
+            f"calling it on {_TF_N} samples raised {type(exc).__name__}: {str(exc)[:200]}"
+        ) from None
+    if not isinstance(dataset, tf.data.Dataset):
+        raise _Malformed(f"it should return a tf.data.Dataset, not a {type(dataset).__name__}")
+    spec = dataset.element_spec
+    if not isinstance(spec, tuple) or len(spec) != 2:
+        raise _Malformed("each element of its data set should be an (images, labels) pair")
+    problem = _length_problem(dataset, "the data set it returns")
+    if problem and "never ends" in problem:
+        raise _Malformed(problem)
+    epochs = []
+    for _ in range(2):
+        # One pass is 47 batches of 64 (3,000 batches even of 1 sample): more means endless.
+        batches = _bounded(dataset, "the data set it returns", limit=_TF_N)
+        epochs.append([(np.asarray(x), np.asarray(y)) for x, y in batches])
+    return types.SimpleNamespace(epochs=epochs)
+
+
+def _tf_ids(batches) -> list[int]:
+    return [int(i) for x, _ in batches for i in np.reshape(x, (len(x), -1))[:, 0]]
+
+
+def _tf_sizes(run) -> list[int]:
+    return [len(x) for x, _ in run.epochs[0]]
+
+
+def _tf_sizes_right(run) -> bool:
+    """Batches of 64 and one with the rest, in any order (a batch order is no mistake)."""
+    full, last = divmod(_TF_N, _TF_BATCH)
+    return sorted(_tf_sizes(run), reverse=True) == [_TF_BATCH] * full + [last] * (last > 0)
+
+
+def _digits(run) -> list[int]:
+    """How many different digits each batch of the first pass holds."""
+    return [len(np.unique(y)) for _, y in run.epochs[0]]
+
+
+def _mixing_failure(run) -> str:
+    digits = _digits(run)
+    message = (
+        f"on {_TF_N:,} samples sorted by label (300 of each of 10 digits) its batches hold "
+        f"{np.mean(digits):.1f} different digits on average, and as few as {min(digits)}, where "
+        "a well-mixed batch of 64 holds nearly all 10. The model would learn a few digits at a "
+        "time and forget the rest, as in the shuffle-buffer experiment."
+    )
+    if min(digits) > 1:
+        message += " The mixing reaches only part of the data: how far can a shuffle look ahead?"
+    return message
+
+
+_TF_DATA_PROPERTIES = [
+    Property(
+        lambda run: sorted(_tf_ids(run.epochs[0])) == list(range(_TF_N)),
+        lambda run: (
+            f"one pass over its data set yields {len(_tf_ids(run.epochs[0])):,} samples "
+            f"for {_TF_N:,} given: one epoch should hold each sample once."
+        ),
+    ),
+    Property(
+        lambda run: all(
+            np.array_equal(np.reshape(x, (len(x), -1))[:, 1], y) for x, y in run.epochs[0]
+        ),
+        "its labels no longer belong to their images.",
+    ),
+    Property(
+        _tf_sizes_right,
+        lambda run: (
+            f"its batches hold {sorted(set(_tf_sizes(run)))} samples: batches of "
+            f"{_TF_BATCH}, and one with the rest, were asked for."
+        ),
+    ),
+    # A full shuffle of 3,000 sorted samples puts 9 or 10 digits in every batch (a batch of 64
+    # misses two given digits with probability 0.8^64 < 1e-6); a buffer of 1,000 leaves 4.
+    Property(lambda run: min(_digits(run)) >= 8, _mixing_failure),
+    Property(
+        lambda run: _tf_ids(run.epochs[0]) != _tf_ids(run.epochs[1]),
+        "two passes over its data set come in the same order: every epoch would see the same "
+        "batches. Let the shuffle draw a new order each pass.",
+    ),
+]
+
+
+# ---------------------------------------------------------------- 05.generator (debug)
+
+_GEN_N, _GEN_BATCH = 100, 16  # 7 batches a pass
+_GEN_PASSES = 3
+
+
+def _run_generator(answer):
+    """Call the learner's generator function; take three passes' worth of batches (at most)."""
+    if not callable(answer):
+        raise _Malformed(f"expected the generator function batches, got {type(answer).__name__}")
+    images, labels = _numbered(_GEN_N)
+    try:
+        stream = answer(images, labels, _GEN_BATCH)
+        iter(stream)
+    except Exception as exc:
+        raise _Malformed(
+            f"calling it as batches(images, labels, {_GEN_BATCH}) raised {type(exc).__name__}: "
+            f"{str(exc)[:200]}"
+        ) from None
+    per_pass = math.ceil(_GEN_N / _GEN_BATCH)
+    taken = []
+    for item in itertools.islice(stream, per_pass * _GEN_PASSES):  # bounded: never hangs
+        if not isinstance(item, tuple) or len(item) != 2:
+            raise _Malformed(f"it yields a {type(item).__name__}, not an (x, y) pair")
+        taken.append((np.asarray(item[0]), np.asarray(item[1])))
+    return taken
+
+
+def _gen_ids(taken) -> list[int]:
+    return [int(i) for x, _ in taken for i in np.reshape(x, (len(x), -1))[:, 0]]
+
+
+def _gen_sizes(taken) -> list[int]:
+    return [len(x) for x, _ in taken]
+
+
+def _whole_passes(taken) -> bool:
+    """The samples it yields, cut into runs of 100, are each a pass: every sample once."""
+    ids = _gen_ids(taken)
+    runs = [ids[i : i + _GEN_N] for i in range(0, len(ids) - _GEN_N + 1, _GEN_N)]
+    return len(runs) == _GEN_PASSES and all(sorted(r) == list(range(_GEN_N)) for r in runs)
+
+
+_GENERATOR_PROPERTIES = [
+    Property(
+        lambda taken: len(taken) == _GEN_PASSES * math.ceil(_GEN_N / _GEN_BATCH),
+        lambda taken: (
+            f"on {_GEN_N} samples in batches of {_GEN_BATCH} it stopped after {len(taken)} "
+            "batches. fit keeps pulling from the same generator, epoch after epoch, so after "
+            "the first pass it would run out of data."
+        ),
+    ),
+    Property(
+        lambda taken: all(len(x) == len(y) for x, y in taken),
+        "some of its batches hold a different number of images and labels.",
+    ),
+    Property(
+        _whole_passes,
+        lambda taken: (
+            f"the samples it yields, taken {_GEN_N} at a time, are not each of the {_GEN_N} "
+            f"once (its batches hold {_gen_sizes(taken)[:8]}...): a pass skips or repeats some "
+            "before the next pass starts."
+        ),
+    ),
+    Property(
+        lambda taken: (
+            _gen_sizes(taken)[: math.ceil(_GEN_N / _GEN_BATCH)]
+            == [_GEN_BATCH] * (_GEN_N // _GEN_BATCH) + [_GEN_N % _GEN_BATCH]
+        ),
+        lambda taken: (
+            f"a pass over {_GEN_N} samples in batches of {_GEN_BATCH} yields batches of "
+            f"{_gen_sizes(taken)[:7]}: each should hold {_GEN_BATCH}, the last one the rest."
+        ),
+    ),
+    Property(
+        lambda taken: all(np.array_equal(x[:, 1].astype("int64"), y) for x, y in taken),
+        "its labels no longer belong to their images.",
+    ),
+]
+
+
+# ---------------------------------------------------------------- the catalogue
+
+_PYDATASET_SOLUTION = """\
+class ShuffledBatches(keras.utils.PyDataset):
+    def __init__(self, images, labels, batch_size, seed=0, **kwargs):
+        super().__init__(**kwargs)
+        self.images, self.labels, self.batch_size = images, labels, batch_size
+        self.rng = np.random.default_rng(seed)
+        self.order = self.rng.permutation(len(images))
+
+    def __len__(self):
+        return math.ceil(len(self.images) / self.batch_size)
+
+    def __getitem__(self, index):
+        rows = self.order[index * self.batch_size : (index + 1) * self.batch_size]
+        return self.images[rows], self.labels[rows]
+
+    def on_epoch_end(self):
+        self.order = self.rng.permutation(len(self.images))
+
+
+answer = ShuffledBatches
+"""
+
+# A typical wrong answer: it shuffles the order of whole batches, as fit's shuffle=True does.
+_PYDATASET_WRONG = """\
+class ShuffledBatches(keras.utils.PyDataset):
+    def __init__(self, images, labels, batch_size, seed=0, **kwargs):
+        super().__init__(**kwargs)
+        self.images, self.labels, self.batch_size = images, labels, batch_size
+        self.rng = np.random.default_rng(seed)
+        self.batch_order = self.rng.permutation(len(self))
+
+    def __len__(self):
+        return math.ceil(len(self.images) / self.batch_size)
+
+    def __getitem__(self, index):
+        rows = slice(self.batch_order[index] * self.batch_size, None)
+        rows = slice(rows.start, rows.start + self.batch_size)
+        return self.images[rows], self.labels[rows]
+
+    def on_epoch_end(self):
+        self.batch_order = self.rng.permutation(len(self))
+
+
+answer = ShuffledBatches
+"""
+
+_TF_DATA_SOLUTION = """\
+def make_train_ds(images, labels):
+    samples = tf.data.Dataset.from_tensor_slices((images, labels))
+    return samples.shuffle(len(images), seed=0).batch(BATCH)
+
+
+answer = make_train_ds
+"""
+
+_TF_DATA_WRONG = """\
+def make_train_ds(images, labels):
+    samples = tf.data.Dataset.from_tensor_slices((images, labels))
+    return samples.batch(BATCH).shuffle(len(images), seed=0)
+
+
+answer = make_train_ds
+"""
+
+_GENERATOR_SOLUTION = """\
+def batches(images, labels, batch_size):
+    while True:
+        for start in range(0, len(images), batch_size):
+            yield images[start : start + batch_size], labels[start : start + batch_size]
+
+
+answer = batches
+"""
+
+_GENERATOR_WRONG = """\
+def batches(images, labels, batch_size):
+    for start in range(0, len(images), batch_size):
+        yield images[start : start + batch_size], labels[start : start + batch_size]
+
+
+answer = batches
+"""
+
+_BUFFER_RESULTS = """\
+import types
+
+# The five runs as the chapter's experiment made them (validation accuracy during one epoch).
+_curves = {
+    1: [0.098, 0.21, 0.12, 0.099],
+    100: [0.098, 0.2, 0.15, 0.099],
+    1000: [0.098, 0.3, 0.46, 0.568],
+    3000: [0.098, 0.48, 0.74, 0.855],
+    6000: [0.098, 0.74, 0.83, 0.894],
+}
+experiment = types.SimpleNamespace(
+    results={b: {"steps": [0, 30, 60, 94], "val_accuracy": c} for b, c in _curves.items()}
+)
+context = {"experiment": experiment}
+"""
 
 EXERCISES = [
     Exercise(
-        key="05.generator_steps",
-        kind="recall",
-        prompt="A generator yields batches of 32 from 1,000 samples forever. What steps_per_epoch "
-        "makes one epoch one pass over the data?",
-        checker=_generator_steps,
-        hints=("Keras rounds the number of batches up.",),
-        solution="answer = math.ceil(1000 / 32)  # 32",
-        wrong="answer = 31",
+        key="05.shuffle_buffer",
+        kind="predict",
+        prompt="The 6,000 training images are sorted by label and go through "
+        ".shuffle(buffer).batch(64) for one epoch. What is the smallest buffer (1, 100, 1000, "
+        "3000 or 6000) whose run ends within 0.02 validation accuracy of the best run?",
+        checker=number(
+            _smallest_good_buffer,
+            whole=True,
+            right=_buffer_right,
+            otherwise=_buffer_wrong,
+        ),
+        hints=(
+            "In the sorted file each digit fills a run of about 600 images. A shuffle buffer can "
+            "only hand out images it has already read from the file, and it reads one new image "
+            "for each one it hands out.",
+            "With a buffer of b, the first batch can only hold digits among the first b images of "
+            "the file. Which buffers reach past the 0s and 1s, and which reach the 9s, before the "
+            "first step?",
+        ),
+        solution="answer = 6000  # the whole training set: only a full buffer mixes sorted data",
+        wrong="answer = 1000",
+        setup=_BUFFER_RESULTS,
     ),
     Exercise(
         key="05.pydataset",
-        kind="recall",
-        prompt="Build a keras.utils.PyDataset over the first 100 samples with batches of 16.",
-        checker=_pydataset,
-        hints=("kt.ArrayPyDataset(x, y, batch_size=...) is one; or subclass PyDataset yourself.",),
-        solution="answer = kt.ArrayPyDataset(x[:100], y[:100], batch_size=16)",
-        wrong="answer = kt.ArrayPyDataset(x[:100], y[:100], batch_size=10)",
-        setup=_DATA,
+        kind="build",
+        prompt="Complete ShuffledBatches(images, labels, batch_size, seed=0, **kwargs), a "
+        "keras.utils.PyDataset whose batches are cut from an order of the samples that "
+        "on_epoch_end draws anew, so every epoch mixes the samples into new batches. Hand in "
+        "the class.",
+        checker=object_with(
+            "keras.utils.PyDataset",
+            _PYDATASET_PROPERTIES,
+            right="Right: every epoch holds each sample once, labels with their images, the last "
+            "batch smaller, and on_epoch_end mixes the samples into new batches (fit's "
+            "shuffle=True only reorders whole batches).",
+            convert=_make_pydataset,
+        ),
+        hints=(
+            "Keep an order of the samples (an array of their indices, a permutation); "
+            "__getitem__ cuts batch `index` out of that order, and on_epoch_end replaces it.",
+            "A NumPy random generator (default_rng, made once with the seed) has a permutation "
+            "method: a new order of 0..n-1 at each call. Index images and labels with the same "
+            "rows.",
+        ),
+        solution=_PYDATASET_SOLUTION,
+        wrong=_PYDATASET_WRONG,
     ),
     Exercise(
         key="05.tf_data",
-        kind="recall",
-        prompt="Build a tf.data.Dataset of the first 1,000 (x, y) pairs in batches of 50.",
-        checker=_tf_dataset,
-        hints=("from_tensor_slices((x, y)) and then .batch(...).",),
-        solution="answer = tf.data.Dataset.from_tensor_slices((x[:1000], y[:1000])).batch(50)",
-        wrong=(
-            "answer = tf.data.Dataset.from_tensor_slices((x[:1000], y[:1000]))"
-            ".batch(50, drop_remainder=True)"
+        kind="debug",
+        prompt="make_train_ds(images, labels) should make one epoch of the images in batches of "
+        "64 that mix every digit, even when the images come sorted by label. On the sorted "
+        "images each of its batches holds a single digit. Fix it and hand in the function.",
+        checker=object_with(
+            types.SimpleNamespace,
+            _TF_DATA_PROPERTIES,
+            right="Right: shuffle the samples, then batch them: every batch now mixes about all "
+            "10 digits. Shuffling after batch only reorders whole batches, each still of one "
+            "digit.",
+            convert=_run_pipeline,
         ),
-        setup=_DATA,
+        hints=(
+            "Print the labels of a few batches. Which step of the chain decides what goes "
+            "into a batch, and which only decides the order?",
+            "After .batch(), every element of the data set is a whole batch: a shuffle there "
+            "moves batches around, and never opens them.",
+        ),
+        solution=_TF_DATA_SOLUTION,
+        wrong=_TF_DATA_WRONG,
+        setup="BATCH = 64",
+    ),
+    Exercise(
+        key="05.generator",
+        kind="debug",
+        prompt="batches(images, labels, batch_size) feeds fit(..., steps_per_epoch=..., "
+        "epochs=3), which warns 'Your input ran out of data' in the second epoch. Fix the "
+        "generator and hand in the function.",
+        checker=object_with(
+            list,
+            _GENERATOR_PROPERTIES,
+            right="Right: it starts over after every pass, and never ends; steps_per_epoch tells "
+            "fit where each epoch ends.",
+            convert=_run_generator,
+        ),
+        hints=(
+            "fit calls the function once, and then keeps taking batches from that one "
+            "generator for every epoch.",
+            "A generator that has finished stays finished. Make it start the pass over again, "
+            "forever.",
+        ),
+        solution=_GENERATOR_SOLUTION,
+        wrong=_GENERATOR_WRONG,
     ),
 ]
