@@ -18,6 +18,11 @@ separate process, so it drains the pipe even after this one has died. (Where no 
 can be started, a thread does the same job, without that last guarantee.) After the import,
 TensorFlow's Python logger is raised to ERROR (retracing notices).
 
+The same hook keeps a TensorFlow kernel lighter: TensorFlow imports JAX whenever it is
+installed (only for TFLite's converter), about 145 MiB per kernel once the JAX backend is
+installed beside it, so JAX is hidden during that one import unless Keras runs on JAX
+(`KERAS_BACKEND`, or `keras.json`). `import jax` afterwards works as usual.
+
 Switch it off with the environment variable `KERASTUTOR_QUIET=0` (also `false`, `no`, `off`),
 read when TensorFlow is first imported: nothing is filtered, and `TF_CPP_MIN_LOG_LEVEL` is
 left alone. Otherwise the hook also defaults `TF_CPP_MIN_LOG_LEVEL` to 3 before the import.
@@ -190,17 +195,67 @@ def _flush_stderr() -> None:
         pass
 
 
+def _keras_backend() -> str:
+    """The backend Keras will choose, read as Keras reads it: `KERAS_BACKEND`, else the
+    `keras.json` in `KERAS_HOME` (default `~/.keras`), else TensorFlow."""
+    backend = os.environ.get("KERAS_BACKEND", "").strip().lower()
+    if backend:
+        return backend
+    home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
+    try:
+        import json
+
+        with open(os.path.join(home, "keras.json")) as f:
+            return str(json.load(f).get("backend", "tensorflow")).lower()
+    except (OSError, ValueError, AttributeError):
+        return "tensorflow"
+
+
+class _HideJax(importlib.abc.MetaPathFinder):
+    def find_spec(self, fullname, path, target=None):
+        if fullname == "jax" or fullname.startswith("jax."):
+            raise ModuleNotFoundError(f"No module named {fullname!r}", name=fullname)
+        return None
+
+
+class _without_jax:
+    """While TensorFlow is first imported, hide JAX unless Keras runs on it.
+
+    TensorFlow imports JAX whenever it is installed, only for TFLite's converter
+    (tensorflow/lite/python/util.py catches the ImportError), which costs a TensorFlow kernel
+    about 145 MiB more when the JAX backend is installed beside it. Hidden only during that
+    import: `import jax` afterwards works as usual.
+    """
+
+    def __enter__(self):
+        self._finder = None
+        if "jax" not in sys.modules and _keras_backend() != "jax":
+            self._finder = _HideJax()
+            sys.meta_path.insert(0, self._finder)
+        return self
+
+    def __exit__(self, *exc):
+        if self._finder is not None:
+            sys.meta_path.remove(self._finder)
+        return False
+
+
 class _QuietLoader(importlib.abc.Loader):
-    def __init__(self, loader):
+    def __init__(self, loader, finder):
         self._loader = loader
+        self._finder = finder
 
     def create_module(self, spec):
         return self._loader.create_module(spec)
 
     def exec_module(self, module):
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-        with _Filter():
-            self._loader.exec_module(module)
+        self._finder.loading = True  # keras loading tensorflow: one filter is enough
+        try:
+            with _Filter(), _without_jax():
+                self._loader.exec_module(module)
+        finally:
+            self._finder.loading = False
         # TensorFlow's Python-side warnings (e.g. "triggered tf.function retracing", common
         # when a lesson builds many small models on purpose) are not for learners either.
         import logging
@@ -214,9 +269,17 @@ class _QuietLoader(importlib.abc.Loader):
 class _QuietFinder(importlib.abc.MetaPathFinder):
     def __init__(self):
         self._busy = False
+        self.loading = False
 
     def find_spec(self, fullname, path, target=None):
-        if fullname not in _NOISY or self._busy or any(m in sys.modules for m in _NOISY):
+        # Until TensorFlow is loaded: keras with the torch or JAX backend may come first.
+        if (
+            fullname not in _NOISY
+            or self._busy
+            or self.loading
+            or fullname in sys.modules
+            or "tensorflow" in sys.modules
+        ):
             return None
         if not enabled():
             return None
@@ -227,7 +290,7 @@ class _QuietFinder(importlib.abc.MetaPathFinder):
             self._busy = False
         if spec is None or spec.loader is None:
             return None
-        spec.loader = _QuietLoader(spec.loader)
+        spec.loader = _QuietLoader(spec.loader, self)
         return spec
 
 

@@ -230,3 +230,46 @@ def test_notebook_imports_kerastutor_before_tensorflow(path):
             f"{path.name} imports {name} (code cell {cell}, line {line}) before kerastutor: "
             "put `import kerastutor as kt` in a code cell of its own before it"
         )
+
+
+def _imports_jax(code: str, **env_vars: str) -> str:
+    env = {**os.environ, **env_vars}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout.split()[-1]
+
+
+@pytest.mark.parametrize("backend", ["tensorflow", "torch"])
+def test_tensorflow_does_not_load_jax_for_a_backend_that_is_not_jax(backend, tmp_path):
+    """TensorFlow imports JAX whenever it is installed (for TFLite, ~145 MiB a kernel); the
+    course's TensorFlow import hides it unless Keras runs on JAX. `import jax` still works."""
+    pytest.importorskip("jax")
+    if backend == "torch":
+        pytest.importorskip("torch")
+    code = (
+        "import sys, kerastutor, keras, tensorflow\n"
+        "loaded = 'jax' in sys.modules\n"
+        "import jax\n"
+        "print(loaded)\n"
+    )
+    home = tmp_path / "keras_home"
+    assert _imports_jax(code, KERAS_BACKEND=backend, KERAS_HOME=str(home)) == "False"
+
+
+def test_keras_on_jax_from_its_config_file_still_gets_jax(tmp_path):
+    pytest.importorskip("jax")
+    home = tmp_path / "keras_home"
+    home.mkdir()
+    (home / "keras.json").write_text('{"backend": "jax"}')
+    env = {k: v for k, v in os.environ.items() if k != "KERAS_BACKEND"}
+    code = "import kerastutor, keras\nprint(keras.backend.backend())\n"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**env, "KERAS_HOME": str(home)},
+        timeout=300,
+    )
+    assert result.stdout.split()[-1] == "jax", result.stderr[-2000:]
