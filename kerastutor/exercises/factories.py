@@ -192,7 +192,7 @@ def _check_properties(
         except Malformed:
             raise
         except Exception as exc:  # the learner's object ran: report what it raised
-            return f"testing it raised {type(exc).__name__}: {str(exc)[:200]}"
+            return f"testing it raised {type(exc).__name__}: {str(exc)[:200].rstrip('.')}."
         if not ok:
             return _say(prop.failure, obj, context=context)
     return None
@@ -299,7 +299,7 @@ def callable_on(
         except Malformed:
             raise
         except Exception as exc:  # the learner's code: report, don't crash
-            return False, f"calling it raised {type(exc).__name__}: {str(exc)[:200]}"
+            return False, f"calling it raised {type(exc).__name__}: {str(exc)[:200].rstrip('.')}."
         want = expected_outputs()
         if close(got, want):
             return True, _say(right, answer, context=context)
