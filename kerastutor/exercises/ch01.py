@@ -1,103 +1,491 @@
-"""Chapter 1's exercises."""
+"""Chapter 1's exercises: the batch size against the noise of each batch's loss (the guided
+experiment's prediction), a cross-entropy by hand (recall), a run whose curves show a
+`from_logits` mismatch (diagnose), and a quickstart model cell with two bugs (debug)."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
-from kerastutor.exercises.engine import Exercise
-from kerastutor.exercises.factories import as_number as _number
+from kerastutor.exercises.engine import Exercise, Malformed
+from kerastutor.exercises.factories import Property, choice, number, object_with
 
-Verdict = tuple[bool, str]
-_BY_HAND_LOGITS = (2.0, 0.0, -1.0)  # classes 0, 1, 2; the true class is 1
+# ---------------------------------------------------------------- 01.batch_noise (predict)
+
+#: The two batch sizes the prediction compares: `fit`'s default, and four times as many images.
+SMALL, LARGE = 32, 128
+
+LARGER, SAME, HALVED, QUARTERED = "larger", "about the same", "halved", "quartered"
 
 
-def _initial_loss(answer, **_) -> Verdict:
-    value = _number(answer)
-    if abs(value - math.log(100)) < 0.05:
-        return True, (
-            "Right: about 0.01 for each of 100 classes, so the loss starts near "
-            "-ln(0.01) = ln(100) ≈ 4.61 on average."
+def _spreads(context: Mapping[str, Any]) -> tuple[float, float]:
+    """The measured spread of each batch's loss at batch 32 and 128 (run if not run yet)."""
+    experiment = context.get("experiment")
+    if experiment is None or not hasattr(experiment, "results"):
+        raise Malformed(
+            "pass the experiment too: kt.check('01.batch_noise', prediction, experiment=experiment)"
         )
-    if abs(value - math.log(10)) < 0.05:
-        return False, "ln(10) ≈ 2.30 is where a 10-class model starts; this one has 100 classes."
-    if abs(value - 0.01) < 0.005:
-        return False, "0.01 is the probability an untrained model gives each class, not the loss."
-    return False, f"{value:g} is not the crossentropy of a near-uniform guess over 100 classes."
+    spreads = []
+    for batch_size in (SMALL, LARGE):
+        if batch_size in experiment.results:
+            run = experiment.results[batch_size]
+        elif hasattr(experiment, "result"):
+            try:
+                run = experiment.result(batch_size)
+            except ValueError:
+                raise Malformed(
+                    f"this experiment has no batch size {batch_size}: pass the experiment of "
+                    "section 9"
+                ) from None
+        else:
+            raise Malformed(f"this experiment has no run at batch size {batch_size} yet")
+        spreads.append(float(run["spread"]))
+    return spreads[0], spreads[1]
 
 
-def _loss_by_hand(answer, **_) -> Verdict:
-    value = _number(answer)
-    z = np.array(_BY_HAND_LOGITS)
-    log_sum = math.log(float(np.exp(z).sum()))
-    right = log_sum - z[1]
-    if abs(value - right) < 0.005:
-        return True, (
-            f"Right: ln(e^2 + e^0 + e^-1) - 0 = {right:.3f}; the softmax gives class 1 only "
-            f"p = {math.exp(-right):.3f}."
+def _noise_outcome(context: Mapping[str, Any]) -> str:
+    """What the run showed: the factor by which the spread fell, to the nearest of 1/2, 1, 2, 4."""
+    small, large = _spreads(context)
+    factor = small / large if large > 0 else math.inf
+    if factor >= 2 * math.sqrt(2):
+        return QUARTERED
+    if factor >= math.sqrt(2):
+        return HALVED
+    if factor > 1 / math.sqrt(2):
+        return SAME
+    return LARGER
+
+
+def _noise_evidence(pick: str, context: Mapping[str, Any]) -> str:
+    small, large = _spreads(context)
+    factor = small / large if large > 0 else math.inf
+    told = (
+        f"Your run: the spread of each batch's loss was {small:.3f} at batch {SMALL} and "
+        f"{large:.3f} at batch {LARGE}, {factor:.2f} times smaller with four times the "
+        "images a batch."
+    )
+    if pick == _noise_outcome(context) == HALVED:
+        told += (
+            " A batch's loss is the mean of its images' losses, and the mean of b independent "
+            "numbers spreads like 1/sqrt(b): four times the images, sqrt(4) = 2 times less "
+            "spread. (Not exactly 2: batch 128 has made fewer updates, so its loss is still "
+            "higher, and a higher loss varies more.)"
         )
-    if abs(value - math.exp(-right)) < 0.005:
-        return False, "that is the probability of the true class; the loss is minus its logarithm."
-    if abs(value - (log_sum - z[0])) < 0.005:
-        return False, "that is the loss if the true class were 0, the favourite; the image is a 1."
-    if value == z[1]:
-        return False, "a logit on its own is not a loss: it goes through the softmax first."
-    return False, f"{value:g} is not -ln of class 1's softmax probability."
+    return told
 
 
-def _loss_for_logits(answer, **_) -> Verdict:
+_NOISE_OPTIONS = {
+    LARGER: (
+        "you predicted more noise from a bigger batch; but a bigger batch averages the loss over "
+        "more images, and an average of more numbers jumps around less."
+    ),
+    SAME: (
+        "you predicted that the batch size does not matter to the noise; but each batch's loss "
+        "is an average over the batch, so the number of images it averages over should show."
+    ),
+    HALVED: "you predicted that four times the images a batch halve the spread.",
+    QUARTERED: (
+        "you predicted the spread to fall in proportion to the batch size. Averaging does "
+        "shrink the spread, but more slowly than the number of images grows: compare the "
+        "two spreads."
+    ),
+}
+
+
+# ---------------------------------------------------------------- 01.loss_by_hand (recall)
+
+_LOGITS = np.array([2.0, 0.0, -1.0])  # classes 0, 1, 2; the image is a 1
+_LOG_SUM = float(np.log(np.exp(_LOGITS).sum()))
+_LOSS_FOR_1 = _LOG_SUM - float(_LOGITS[1])
+
+# ---------------------------------------------------------------- 01.diagnose_run (diagnose)
+
+
+def colleagues_run(x_train, y_train, x_val, y_val):
+    """The run that 01.diagnose_run shows: five epochs of a model with one mistake in it.
+
+    Trained for real, seeded, on the images you pass (training images, and validation images
+    to validate on), in a few seconds. What went wrong is the exercise, so its code sits
+    here rather than in the notebook; `kt.solution("01.diagnose_run")` names it.
+    """
     import keras
 
-    if isinstance(answer, str):
-        return False, (
-            "a string gives the loss with from_logits=False; this model outputs logits, "
-            "so you need a loss object with an argument."
+    from kerastutor.models import get_quickstart_model
+
+    keras.utils.set_random_seed(7)
+    model = get_quickstart_model()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model.fit(
+        x_train,
+        y_train,
+        batch_size=64,
+        epochs=5,
+        validation_data=(x_val, y_val),
+        verbose=0,
+    )
+
+
+def _logs(context: Mapping[str, Any]) -> dict | None:
+    history = context.get("history")
+    logs = getattr(history, "history", history)
+    if isinstance(logs, Mapping) and {"loss", "accuracy", "val_accuracy"} <= set(logs):
+        return logs
+    return None
+
+
+def _seen(pick: str, context: Mapping[str, Any]) -> str:
+    """The run's numbers, when the History was passed (`history=...`)."""
+    logs = _logs(context)
+    if logs is None:
+        return ""
+    return (
+        f"In this run the training loss went from {logs['loss'][0]:.2f} to "
+        f"{logs['loss'][-1]:.2f} (ln 10 = {math.log(10):.2f}), while validation accuracy "
+        f"reached {max(logs['val_accuracy']):.2f}."
+    )
+
+
+_DIAGNOSES = {
+    "over-fitting": (
+        "over-fitting shows a training loss that keeps falling while the validation loss turns "
+        "up. Here the training loss stays near ln 10 from the first epoch to the last, and "
+        "training accuracy is no better than validation accuracy: the model does not even fit "
+        "its own training images."
+    ),
+    "learning rate too high": (
+        "a learning rate that is too high throws the weights about: the loss shoots up, then "
+        "sits at ln 10, and accuracy falls to chance, 0.10 (section 11's answer). Here accuracy "
+        "stays far above chance; it is the loss that makes no sense beside it."
+    ),
+    "from_logits mismatch": (
+        "a model that gets most digits right yet reports the loss of a model that knows "
+        "nothing. Its last layer outputs logits, and the loss was given by its name, "
+        '"sparse_categorical_crossentropy", which means from_logits=False: the loss treats the '
+        "logits as probabilities, so neither the number nor its gradient is the cross-entropy, "
+        "and the model learns much worse than it could."
+    ),
+    "labels shuffled": (
+        "with shuffled labels there is nothing to learn, and validation accuracy would stay "
+        "near chance, 0.10. Here the model gets most validation digits right, so it did learn "
+        "from its labels."
+    ),
+}
+
+
+# ---------------------------------------------------------------- 01.fix_the_model (debug)
+
+_DATA: dict[str, Any] = {}
+
+
+def _images() -> tuple[np.ndarray, np.ndarray]:
+    """1,000 training images in [0, 1] and their labels (from the bundled MNIST, cached)."""
+    if "x" not in _DATA:
+        from kerastutor.data import load_mnist, split_validation
+
+        (x, y), _ = load_mnist("bundled", verbose=False)
+        (x, y), _ = split_validation(x, y, 2000, seed=0)  # training images only
+        _DATA["x"], _DATA["y"] = x[:1000].astype("float32") / 255.0, y[:1000]
+    return _DATA["x"], _DATA["y"]
+
+
+def _built(answer: Any):
+    """The model to test: the learner's function called (seeded), or a model handed in."""
+    import keras
+
+    if isinstance(answer, keras.Model):
+        return answer
+    if not callable(answer) or isinstance(answer, type):
+        raise Malformed(
+            "expected the fixed function build_quickstart (or the model it returns), got "
+            f"{type(answer).__name__}"
         )
-    if not isinstance(answer, keras.losses.SparseCategoricalCrossentropy):
-        return False, f"{type(answer).__name__} does not fit integer labels 0-9 and 10 logits."
-    if not answer.get_config().get("from_logits"):
-        return False, "right loss, but it would treat the logits as probabilities."
-    return True, "Right: integer labels, and from_logits=True applies the softmax inside the loss."
+    keras.utils.set_random_seed(0)
+    try:
+        model = answer()
+    except Exception as exc:  # the learner's code: say what it raised
+        raise Malformed(f"calling it raised {type(exc).__name__}: {str(exc)[:200]}") from None
+    if not isinstance(model, keras.Model):
+        raise Malformed(f"calling it returned a {type(model).__name__}, not a Keras model")
+    return model
+
+
+def _outputs(model) -> np.ndarray:
+    x, _ = _images()
+    return np.asarray(model(x[:32], training=False), dtype="float64")
+
+
+def _are_probabilities(out: np.ndarray) -> bool:
+    return bool((out >= 0).all() and np.allclose(out.sum(axis=-1), 1.0, atol=1e-4))
+
+
+def _is_compiled(model) -> bool:
+    return bool(getattr(model, "compiled", False)) and getattr(model, "optimizer", None) is not None
+
+
+def _gives_ten_scores(model) -> bool:
+    return _outputs(model).shape == (32, 10)
+
+
+def _shape_failure(model) -> str:
+    shape = _outputs(model).shape
+    return (
+        f"for 32 images of 28 x 28 pixels it returns an array of shape {shape}, not one row of "
+        "10 scores per image (32, 10). A Dense layer works on the last axis only: given a "
+        "28 x 28 image it treats each of the 28 pixel rows as a separate sample."
+    )
+
+
+def _can_be_negative(model) -> bool:
+    out = _outputs(model)
+    return _are_probabilities(out) or bool((out < 0).any())
+
+
+def _sign_failure(model) -> str:
+    out = _outputs(model)
+    return (
+        f"its outputs for 32 images are never below 0 (the smallest is {out.min():.3f}), and "
+        f"{np.mean(out == 0):.0%} of them are exactly 0, yet they are not probabilities either "
+        "(rows do not sum to 1). Logits are scores on the whole real line: an activation on "
+        "the last layer that cuts off the negative half leaves digits that the model can never "
+        "push down, or never pick once their score is stuck at 0."
+    )
+
+
+def _compiled_loss(model, labels: np.ndarray, out: np.ndarray) -> float:
+    import keras
+
+    loss = model.loss
+    if isinstance(loss, str):
+        loss = keras.losses.get(loss)
+    return float(np.mean(np.asarray(loss(labels, out.astype("float32")))))
+
+
+def _cross_entropy(labels: np.ndarray, out: np.ndarray) -> float:
+    """The true cross-entropy of what the model outputs: its probabilities, or softmax(logits)."""
+    if _are_probabilities(out):
+        p = out
+    else:
+        shifted = out - out.max(axis=1, keepdims=True)
+        p = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
+    return float(np.mean(-np.log(np.clip(p[np.arange(len(labels)), labels], 1e-7, 1.0))))
+
+
+def _loss_fits_outputs(model) -> bool:
+    _, y = _images()
+    out = _outputs(model)
+    return abs(_compiled_loss(model, y[:32], out) - _cross_entropy(y[:32], out)) < 1e-3
+
+
+def _loss_failure(model) -> str:
+    _, y = _images()
+    out = _outputs(model)
+    kind = "probabilities" if _are_probabilities(out) else "logits"
+    expects = "logits" if kind == "probabilities" else "probabilities"
+    return (
+        f"its loss does not fit its outputs: the model outputs {kind}, so the cross-entropy of "
+        f"32 images is {_cross_entropy(y[:32], out):.3f}, but the compiled loss reports "
+        f"{_compiled_loss(model, y[:32], out):.3f}, because it expects {expects}."
+    ) + (
+        " (During fit, the TensorFlow backend may rescue a softmax output with a warning; other "
+        "backends do not.)"
+        if kind == "probabilities"
+        else ""
+    )
+
+
+def _learns(model) -> bool:
+    x, y = _images()
+    before = _cross_entropy(y, _logits_or_probabilities(model, x))
+    model.fit(x, y, batch_size=32, epochs=1, verbose=0)
+    after = _cross_entropy(y, _logits_or_probabilities(model, x))
+    _DATA["learned"] = (before, after)
+    return after < 0.5 * before
+
+
+def _logits_or_probabilities(model, x: np.ndarray) -> np.ndarray:
+    return np.asarray(model.predict(x, batch_size=250, verbose=0), dtype="float64")
+
+
+def _learn_failure(model) -> str:
+    before, after = _DATA.get("learned", (math.nan, math.nan))
+    return (
+        "its layers and loss fit together, but one epoch on 1,000 training images (32 steps) "
+        f"only took the cross-entropy from {before:.2f} to {after:.2f}: look at how it is "
+        "compiled (the optimizer and its learning rate)."
+    )
+
+
+def _fixed(model) -> str:
+    before, after = _DATA.get("learned", (math.nan, math.nan))
+    told = (
+        "Right: it flattens each image to 784 numbers and ends in 10 scores, its loss is the "
+        "cross-entropy of what it outputs, and one epoch on 1,000 training images took that "
+        f"loss from {before:.2f} to {after:.2f}."
+    )
+    if _are_probabilities(_outputs(model)):
+        told += (
+            " It outputs probabilities, with a loss that expects them: that works, but logits "
+            "with from_logits=True are the numerically safe choice (section 5)."
+        )
+    return told
+
+
+_BUGGY_CELL = """\
+def build_quickstart():
+    model = keras.Sequential(name="quickstart")
+    model.add(keras.Input(shape=(28, 28)))
+    model.add(keras.layers.Dense(128, activation="relu"))
+    model.add(keras.layers.Dropout(0.2))
+    model.add(keras.layers.Dense(10, activation="relu"))
+    model.compile(
+        optimizer="adam",
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+    )
+    return model
+"""
 
 
 EXERCISES = [
     Exercise(
-        key="01.initial_loss",
-        kind="recall",
-        prompt="An untrained classifier for 100 classes, built like the quickstart model (small "
-        "initial weights, logits, from_logits=True): about what loss does it report before "
-        "any training? Give a number.",
-        checker=_initial_loss,
+        key="01.batch_noise",
+        kind="predict",
+        prompt="Batch size 32 against batch size 128: with four times the images in each batch, "
+        "what happens to the batch-to-batch spread of the loss? Predict one of "
+        '"larger", "about the same", "halved", "quartered".',
+        checker=choice(_NOISE_OPTIONS, _noise_outcome, explain=_noise_evidence),
         hints=(
-            "Crossentropy is -ln(probability of the true class); what probability does a model "
-            "that knows nothing give each of 100 classes?",
+            "Move the slider to 128 as well, then read the spread of batch 32 and of batch 128 "
+            "in the legend and divide one by the other.",
+            "A batch's loss is the mean of its images' losses. How does the spread of a mean "
+            "depend on how many numbers it averages (think of the average of 4 dice against a "
+            "single die)?",
         ),
-        solution="import math\nanswer = -math.log(1 / 100)  # ≈ 4.605",
-        wrong="answer = math.log(10)",
+        solution="# the measured spread fell by a factor of about 2 from batch 32 to batch 128\n"
+        'answer = "halved"',
+        wrong='answer = "quartered"',
+        setup=(
+            "import types\n"
+            "experiment = types.SimpleNamespace(results={\n"
+            '    32: {"seen": np.arange(1, 241) * 32, "losses": np.full(240, 0.4), '
+            '"spread": 0.1535},\n'
+            '    128: {"seen": np.arange(1, 61) * 128, "losses": np.full(60, 0.6), '
+            '"spread": 0.0836},\n'
+            "})\n"
+            'context = {"experiment": experiment}'
+        ),
     ),
     Exercise(
         key="01.loss_by_hand",
         kind="recall",
         prompt="An image of a 1 gets the logits (2.0, 0.0, -1.0) for the classes 0, 1 and 2. What "
         "is its cross-entropy loss? Give a number.",
-        checker=_loss_by_hand,
+        checker=number(
+            _LOSS_FOR_1,
+            tolerance=0.005,
+            right=(
+                f"Right: ln(e^2 + e^0 + e^-1) - 0 = {_LOSS_FOR_1:.3f}; the softmax gives class 1 "
+                f"only p = {math.exp(-_LOSS_FOR_1):.3f}."
+            ),
+            mistakes=[
+                (
+                    math.exp(-_LOSS_FOR_1),
+                    "that is the probability the softmax gives the true class; the loss is minus "
+                    "its logarithm.",
+                ),
+                (
+                    _LOG_SUM - float(_LOGITS[0]),
+                    "that is the loss if the true class were 0, the favourite; the image is a 1.",
+                ),
+                (0.0, "a logit on its own is not a loss: it goes through the softmax first."),
+                (-_LOSS_FOR_1, "a cross-entropy is never negative: check the sign."),
+            ],
+            otherwise=lambda value: f"{value:g} is not -ln of class 1's softmax probability.",
+        ),
         hints=(
             "Softmax the logits, then take -ln of the true class's probability; or compute "
             "ln(sum of e^z) - z for the true class.",
         ),
         solution="z = np.array([2.0, 0.0, -1.0])\n"
-        "answer = float(np.log(np.exp(z).sum()) - z[1])  # ≈ 2.170",
+        "answer = float(np.log(np.exp(z).sum()) - z[1])  # about 2.17",
         wrong="answer = 0.1142",
     ),
     Exercise(
-        key="01.loss_for_logits",
-        kind="recall",
-        prompt="Which loss object fits a model that ends in Dense(10) with no activation and "
-        "integer labels 0-9?",
-        checker=_loss_for_logits,
-        hints=("The loss must know that it receives logits.",),
-        solution="answer = keras.losses.SparseCategoricalCrossentropy(from_logits=True)",
-        wrong="answer = keras.losses.SparseCategoricalCrossentropy()",
+        key="01.diagnose_run",
+        kind="diagnose",
+        prompt="A colleague trained a classifier on the same images for five epochs and sent "
+        "you the curves. What went wrong? Answer one of "
+        '"over-fitting", "learning rate too high", "from_logits mismatch", "labels shuffled".',
+        checker=choice(_DIAGNOSES, "from_logits mismatch", explain=_seen),
+        hints=(
+            "Read the loss and the accuracy together: the loss panel against ln 10 = 2.30, "
+            "where a model that knows nothing starts (section 4), and the accuracy against "
+            "0.10, chance.",
+            "A model that is right on most digits must give the true digit a fair probability, "
+            "so its cross-entropy cannot stay near ln 10. If it does, the loss is not computing "
+            "what you think: what is it told about the model's outputs?",
+        ),
+        solution="# the model ends in logits, but the loss was named by its string, which means\n"
+        "# from_logits=False (see kerastutor/exercises/ch01.py, colleagues_run)\n"
+        'answer = "from_logits mismatch"',
+        wrong='answer = "over-fitting"',
+        setup=(
+            "context = {'history': {  # the numbers of colleagues_run in the notebook\n"
+            "    'loss': [2.440, 2.133, 2.161, 2.239, 2.266],\n"
+            "    'accuracy': [0.625, 0.558, 0.562, 0.555, 0.536],\n"
+            "    'val_loss': [2.153, 2.108, 2.225, 2.295, 2.277],\n"
+            "    'val_accuracy': [0.719, 0.631, 0.698, 0.667, 0.683],\n"
+            "}}"
+        ),
+    ),
+    Exercise(
+        key="01.fix_the_model",
+        kind="debug",
+        prompt="build_quickstart() should build and compile the quickstart classifier of "
+        "sections 2 and 6, but it has two bugs. Fix them in the cell and hand in the function "
+        "(the checker calls it and trains the model for one epoch).",
+        checker=object_with(
+            "keras.Model",
+            [
+                Property(
+                    _is_compiled,
+                    "the model it returns is not compiled: call compile before returning it.",
+                ),
+                Property(_gives_ten_scores, _shape_failure),
+                Property(_can_be_negative, _sign_failure),
+                Property(_loss_fits_outputs, _loss_failure),
+                Property(_learns, _learn_failure),
+            ],
+            right=_fixed,
+            convert=_built,
+        ),
+        hints=(
+            "Run it: model = build_quickstart(), then look at model(x_train[:4]).shape and at "
+            "the numbers themselves. One row of 10 scores per image? Any negative scores?",
+            "Before the first Dense layer each 28 x 28 image must become 784 numbers (section "
+            "2): a Dense layer acts on the last axis only.",
+            "The last layer outputs logits, which can be any real number. Which argument of "
+            "that layer cuts off the negative ones?",
+        ),
+        solution="def build_quickstart():\n"
+        '    model = keras.Sequential(name="quickstart")\n'
+        "    model.add(keras.Input(shape=(28, 28)))\n"
+        "    model.add(keras.layers.Flatten())  # bug 1: each image to 784 numbers\n"
+        '    model.add(keras.layers.Dense(128, activation="relu"))\n'
+        "    model.add(keras.layers.Dropout(0.2))\n"
+        "    model.add(keras.layers.Dense(10))  # bug 2: logits, no activation\n"
+        "    model.compile(\n"
+        '        optimizer="adam",\n'
+        "        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),\n"
+        '        metrics=["accuracy"],\n'
+        "    )\n"
+        "    return model\n"
+        "\n"
+        "\n"
+        "answer = build_quickstart",
+        wrong=_BUGGY_CELL + "\n\nanswer = build_quickstart",
     ),
 ]

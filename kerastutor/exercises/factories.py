@@ -137,7 +137,8 @@ def choice(
         options: each option and what to say when a learner picks it.
         right: the right option, or a function of the context that returns it (for a
             prediction compared with what a run showed).
-        explain: said after the option's message either way (a function gets the pick).
+        explain: said after the option's message either way; a function is called as
+            `explain(pick)` or, when it takes two arguments, `explain(pick, context)`.
     """
     names = {_normalise(name): name for name in options}
 
