@@ -1,65 +1,541 @@
-"""Chapter 8's exercises."""
+"""Chapter 8's exercises: the patience experiment's prediction, a callback that stops on a NaN
+loss (build), an `EarlyStopping` that watches the wrong thing (debug), and resuming after a
+crash (recall).
+
+The build and debug checkers train a tiny model of their own (4 features, 3 classes, seeded
+initialisers, no shuffling), so a right answer is right in every run; a check trains for a
+second or two. Keras is imported inside the functions: this module is read when `kerastutor` is.
+"""
 
 from __future__ import annotations
 
-from kerastutor.exercises.engine import Exercise
-from kerastutor.exercises.engine import Malformed as _Malformed
-from kerastutor.exercises.factories import as_whole as _whole
+import math
+from dataclasses import dataclass
+from typing import Any
 
-Verdict = tuple[bool, str]
+import numpy as np
 
+from kerastutor.exercises.engine import Exercise, Malformed
+from kerastutor.exercises.factories import Property, choice, number, object_with
 
-def _initial_epoch(answer, **_) -> Verdict:
-    value = _whole(answer)
-    if value == 3:
-        return (
-            True,
-            "Right: epochs are counted from 0 inside fit, so initial_epoch=3 runs 4, 5, ...",
-        )
-    if value == 4:
-        return False, "initial_epoch=4 would skip the fourth epoch."
-    return False, f"initial_epoch={value} does not continue right after epoch 3."
+# ---------------------------------------------------------------- the tiny model of the checks
+
+#: The accuracy metric of the tiny model, and so the names `fit` logs.
+_METRIC = "sparse_categorical_accuracy"
+_LOGGED = ("loss", _METRIC, "val_loss", "val_" + _METRIC)
+_BATCH, _STEPS = 16, 6  # the build check: 6 batches of 16 per epoch
 
 
-def _weights_path(answer, **_) -> Verdict:
+def _tiny_data() -> tuple[np.ndarray, ...]:
+    """96 training rows (30 % of the labels flipped at random) and 200 clean validation rows."""
+    rng = np.random.default_rng(0)
+    x = rng.random((296, 4)).astype("float32")
+    rule = np.array([[2, -1, 0], [-1, 2, 0], [0, -1, 2], [1, 1, -2]], dtype="float32")
+    y = np.argmax(x @ rule, axis=1)
+    flipped = np.where(rng.random(len(y)) < 0.3, rng.integers(0, 3, len(y)), y)
+    return x[:96], flipped[:96], x[96:], y[96:]
+
+
+def _tiny_model(hidden: bool = True):
+    """4 -> 16 -> 3 logits (4 -> 3 without `hidden`), seeded initialisers (no global seed is
+    touched), Adam at 0.05. The build check uses no hidden layer: in a compiled training step
+    relu turns a NaN input into 0, and the loss would stay finite."""
     import keras
 
-    if not isinstance(answer, str):
-        raise _Malformed(f"expected a file path string, got {type(answer).__name__}")
-    try:
-        keras.callbacks.ModelCheckpoint(answer, save_weights_only=True)
-    except ValueError as exc:
-        return False, f"Keras refuses it: {str(exc).splitlines()[0][:120]}"
-    try:  # what ModelCheckpoint does with the name at the end of each epoch
-        filled = answer.format(epoch=3, batch=7, loss=0.5, val_loss=0.5)
-    except (ValueError, KeyError, IndexError, AttributeError) as exc:
-        return False, (
-            f"ModelCheckpoint fills the name with str.format, which fails on it "
-            f"({type(exc).__name__}: {exc}): check the braces."
-        )
-    if "{epoch" not in answer or filled == answer.format(epoch=4, batch=7, loss=0.5, val_loss=0.5):
-        return False, "it is a valid weights path, but the epoch number is not in it."
-    return True, "Right: a .weights.h5 name with {epoch} in it."
+    inputs = keras.Input(shape=(4,))
+    x = inputs
+    if hidden:
+        x = keras.layers.Dense(
+            16, activation="relu", kernel_initializer=keras.initializers.GlorotUniform(seed=0)
+        )(x)
+    outputs = keras.layers.Dense(3, kernel_initializer=keras.initializers.GlorotUniform(seed=1))(x)
+    model = keras.Model(inputs, outputs)
+    model.compile(
+        optimizer=keras.optimizers.Adam(0.05),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=[_METRIC],
+    )
+    return model
 
+
+# ---------------------------------------------------------------- 08.patience (predict)
+
+
+def _patience_result(experiment: Any, patience: int) -> dict:
+    results = getattr(experiment, "results", None)
+    if not isinstance(results, dict):
+        raise Malformed(
+            "pass the experiment too: kt.check('08.patience', prediction, experiment=experiment)"
+        )
+    if patience not in results and hasattr(experiment, "result"):
+        experiment.result(patience)  # the check runs it, as moving the slider would
+    run = results.get(patience)
+    if not isinstance(run, dict) or not {"ran", "kept_epoch", "kept_val_loss"} <= set(run):
+        raise Malformed(f"the experiment has no run for patience {patience} of the chapter's shape")
+    return run
+
+
+def _patience_runs(context: dict) -> tuple[dict, dict]:
+    if "experiment" not in context:
+        raise Malformed(
+            "pass the experiment too: kt.check('08.patience', prediction, experiment=experiment)"
+        )
+    experiment = context["experiment"]
+    return _patience_result(experiment, 0), _patience_result(experiment, 8)
+
+
+def _patience_outcome(context: dict) -> str:
+    quick, patient = _patience_runs(context)
+    gap = patient["kept_val_loss"] - quick["kept_val_loss"]
+    return "lower" if gap < -1e-4 else "higher" if gap > 1e-4 else "the same"
+
+
+def _patience_evidence(context: dict) -> str:
+    quick, patient = _patience_runs(context)
+    return (
+        f"Patience 0 stopped after epoch {quick['ran']} and restored epoch "
+        f"{quick['kept_epoch']} (val_loss {quick['kept_val_loss']:.3f}); patience 8 ran "
+        f"{patient['ran']} epochs and restored epoch {patient['kept_epoch']} (val_loss "
+        f"{patient['kept_val_loss']:.3f})."
+    )
+
+
+def _said_lower(pick: str, context: dict) -> str:
+    evidence = _patience_evidence(context)
+    if _patience_outcome(context) == "lower":
+        quick, patient = _patience_runs(context)
+        return (
+            f"{evidence} Patience 0 gave up at the first epoch that did not improve, a bump of "
+            "noise; the curve then came down past it, and only a run that waited saw that. It "
+            f"cost epochs: {patient['ran']} instead of {quick['ran']}."
+        )
+    return (
+        f"the runs say otherwise. {evidence} No epoch after patience 0's stop beat its best, so "
+        "waiting found nothing better here; it only cost epochs."
+    )
+
+
+def _said_same(pick: str, context: dict) -> str:
+    evidence = _patience_evidence(context)
+    if _patience_outcome(context) == "the same":
+        return (
+            f"{evidence} Patience 0 stopped at a real turn of the curve: nothing later beat it, "
+            "so the extra epochs of patience 8 bought nothing."
+        )
+    return (
+        f"the runs say otherwise. {evidence} Patience 0 stopped at the first epoch without an "
+        "improvement, a bump of noise; val_loss fell again after it, and a run that waited "
+        "restored that later epoch."
+    )
+
+
+def _said_higher(pick: str, context: dict) -> str:
+    return (
+        "that cannot happen: with one seed and one data set the patience-8 run follows "
+        "patience 0's curve epoch for epoch and then goes on, and restore_best_weights keeps "
+        f"the best epoch it saw, which is never worse than the best of fewer epochs. "
+        f"{_patience_evidence(context)}"
+    )
+
+
+# ---------------------------------------------------------------- 08.stop_on_nan (build)
+
+
+def _batches(nan_step: int | None):
+    """Endless (x, y) batches of 16 in a fixed order; global step `nan_step` holds a NaN."""
+    x, y, _, _ = _tiny_data()
+    step = 0
+    while True:
+        i = step % _STEPS
+        xb, yb = x[i * _BATCH : (i + 1) * _BATCH], y[i * _BATCH : (i + 1) * _BATCH]
+        if step == nan_step:
+            xb = xb.copy()
+            xb[0, 0] = np.nan  # one broken input value: the batch's loss is NaN
+        yield xb, yb
+        step += 1
+
+
+#: The NaN arrives in epoch 1, batch 2 (both counted from 0): global step 6 + 2.
+_NAN_EPOCH, _NAN_BATCH = 1, 2
+_EPOCHS = 3
+
+
+@dataclass
+class _StopTrial:
+    """What a learner's callback class did in two short runs, one clean and one with a NaN."""
+
+    cls: type
+    error: str | None = None
+    clean_batches: int = 0
+    clean_stopped_at: Any = "missing"
+    nan_batches: int = 0
+    nan_stopped_at: Any = "missing"
+
+
+def _fit_with(cls: type, nan_step: int | None) -> tuple[int, Any]:
+    callback = cls()
+    model = _tiny_model(hidden=False)
+    model.fit(
+        _batches(nan_step),
+        steps_per_epoch=_STEPS,
+        epochs=_EPOCHS,
+        shuffle=False,
+        verbose=0,
+        callbacks=[callback],
+    )
+    return int(model.optimizer.iterations), getattr(callback, "stopped_at", "missing")
+
+
+def _try_stop_callback(answer: Any) -> _StopTrial:
+    import keras
+
+    if isinstance(answer, keras.callbacks.Callback):
+        raise Malformed(
+            "hand in the class itself (answer = StopOnNaN), not an object made from it: the "
+            "check makes a fresh one for each run"
+        )
+    if not isinstance(answer, type) or not issubclass(answer, keras.callbacks.Callback):
+        raise Malformed(
+            f"expected a callback class, a subclass of keras.callbacks.Callback; got {answer!r:.80}"
+        )
+    trial = _StopTrial(answer)
+    if issubclass(answer, keras.callbacks.TerminateOnNaN):
+        return trial  # refused by the first property, without running it
+    try:
+        trial.clean_batches, trial.clean_stopped_at = _fit_with(answer, None)
+        nan_step = _NAN_EPOCH * _STEPS + _NAN_BATCH
+        trial.nan_batches, trial.nan_stopped_at = _fit_with(answer, nan_step)
+    except Exception as exc:  # the learner's code: report it, don't raise it
+        trial.error = f"{type(exc).__name__}: {str(exc)[:200]}"
+    return trial
+
+
+def _own_class(trial: _StopTrial) -> bool:
+    import keras
+
+    return not issubclass(trial.cls, keras.callbacks.TerminateOnNaN)
+
+
+def _as_pair(value: Any) -> Any:
+    if isinstance(value, str):
+        return value
+    try:
+        return tuple(int(v) for v in value) if len(value) == 2 else value
+    except (TypeError, ValueError):
+        return value
+
+
+def _late_stop(trial: _StopTrial) -> str:
+    total = _EPOCHS * _STEPS
+    where = f"batch {_NAN_BATCH + 1} of epoch {_NAN_EPOCH + 1} (counted from 1)"
+    if trial.nan_batches == total:
+        return (
+            f"it never stopped, though the loss was NaN from {where} on: all {total} batches ran. "
+            "Does it read the logged loss after every batch, and set the flag that fit reads "
+            "(on the model, not on the callback)?"
+        )
+    if trial.nan_batches == (_NAN_EPOCH + 1) * _STEPS:
+        return (
+            f"it stopped only at the end of the epoch: the loss turned NaN at {where}, and the "
+            f"{_STEPS - _NAN_BATCH - 1} batches after it still ran, each updating the weights "
+            "with NaN. Check after every batch."
+        )
+    return (
+        f"it stopped after {trial.nan_batches} batches in all; the loss turned NaN at {where}, "
+        f"which is batch {_NAN_EPOCH * _STEPS + _NAN_BATCH + 1} of the run."
+    )
+
+
+# ---------------------------------------------------------------- 08.early_stopping_bug (debug)
+
+#: The last run of a learner's EarlyStopping, for the failure message: {id: (object, facts)}.
+_RUNS: dict[int, tuple[Any, dict]] = {}
+
+
+def _early_stopping_run(stopper: Any) -> dict:
+    """Fit the tiny model for up to 12 epochs with the learner's EarlyStopping."""
+    import warnings
+
+    if id(stopper) in _RUNS and _RUNS[id(stopper)][0] is stopper:
+        return _RUNS[id(stopper)][1]
+    x, y, x_val, y_val = _tiny_data()
+    model = _tiny_model()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a missing monitor warns every epoch
+        history = model.fit(
+            x,
+            y,
+            validation_data=(x_val, y_val),
+            batch_size=_BATCH,
+            epochs=12,
+            shuffle=False,
+            verbose=0,
+            callbacks=[stopper],
+        )
+    accuracy = history.history["val_" + _METRIC]
+    kept = model.evaluate(x_val, y_val, verbose=0, return_dict=True)[_METRIC]
+    best = int(np.argmax(accuracy))  # the first epoch with the highest value
+    facts = {
+        "accuracy": accuracy,
+        "ran": len(accuracy),
+        "best": best + 1,
+        "kept": kept,
+        "kept_epochs": [
+            e + 1 for e, a in enumerate(accuracy) if math.isclose(a, kept, abs_tol=1e-6)
+        ],
+    }
+    _RUNS.clear()
+    _RUNS[id(stopper)] = (stopper, facts)
+    return facts
+
+
+def _keeps_the_best(stopper: Any) -> bool:
+    facts = _early_stopping_run(stopper)
+    return math.isclose(facts["kept"], max(facts["accuracy"]), abs_tol=1e-6)
+
+
+def _kept_message(stopper: Any) -> str:
+    facts = _early_stopping_run(stopper)
+    epochs = ", ".join(str(e) for e in facts["kept_epochs"]) or "none of the epochs"
+    message = (
+        f"in a short run it left the model with validation accuracy {facts['kept']:.3f} (epoch "
+        f"{epochs}), while epoch {facts['best']} had reached {max(facts['accuracy']):.3f}."
+    )
+    if getattr(stopper, "mode", "") == "min":
+        message += " It counted every rise of accuracy as getting worse: which way is better?"
+    return message
+
+
+def _stops_after_patience(stopper: Any) -> bool:
+    facts = _early_stopping_run(stopper)
+    return facts["ran"] == min(12, facts["best"] + 2)
+
+
+def _stop_message(stopper: Any) -> str:
+    facts = _early_stopping_run(stopper)
+    return (
+        f"in a short run the best epoch was {facts['best']}, so it should have stopped after "
+        f"epoch {min(12, facts['best'] + 2)}; it ran {facts['ran']} epochs. Check min_delta, "
+        "baseline and start_from_epoch."
+    )
+
+
+def _monitor_message(stopper: Any) -> str:
+    monitor = getattr(stopper, "monitor", None)
+    if monitor in _LOGGED and not str(monitor).startswith("val_"):
+        return (
+            f"it watches {monitor!r}, measured on the training images, which the model learns "
+            "more of every epoch: choices are made on validation data."
+        )
+    if monitor == "val_loss":
+        return (
+            "it now watches val_loss: a fair choice in general, but this cell asks for "
+            "validation accuracy."
+        )
+    return (
+        f"it watches {monitor!r}, a name this model never logs, so EarlyStopping only warns "
+        "each epoch and never stops nor restores anything. fit logs each metric under its own "
+        "name: look at the keys of history.history."
+    )
+
+
+# ---------------------------------------------------------------- the catalogue
 
 EXERCISES = [
+    Exercise(
+        key="08.patience",
+        kind="predict",
+        prompt="Patience 0 stops at the first epoch that does not improve val_loss; patience 8 "
+        "waits for 8 such epochs. With restore_best_weights=True, will the weights patience 8 "
+        "restores have a lower, the same or a higher val_loss than those patience 0 restores? "
+        'Answer "lower", "the same" or "higher".',
+        checker=choice(
+            {"lower": _said_lower, "the same": _said_same, "higher": _said_higher},
+            _patience_outcome,
+        ),
+        hints=(
+            "val_loss is noisy: one epoch can be worse than the one before and the next one "
+            "better again.",
+            "restore_best_weights keeps the best epoch a run has seen. Which run sees more "
+            "epochs, and could that ever leave it worse off?",
+        ),
+        solution="# compare what experiment.result(0) and experiment.result(8) restored\n"
+        'answer = "lower"',
+        wrong='answer = "higher"',
+        setup=(
+            "import types\n"
+            "curve = [1.2396, 0.8589, 0.6293, 0.5238, 0.5076, 0.5227, 0.4551, 0.4692, 0.4865,\n"
+            "         0.5776, 0.4774, 0.4807, 0.5095, 0.4935, 0.5065]\n"
+            "results = {\n"
+            '    0: {"val_loss": curve[:6], "ran": 6, "kept_epoch": 5, "kept_val_loss": 0.5076},\n'
+            '    8: {"val_loss": curve, "ran": 15, "kept_epoch": 7, "kept_val_loss": 0.4551},\n'
+            "}\n"
+            'context = {"experiment": types.SimpleNamespace(results=results)}'
+        ),
+    ),
+    Exercise(
+        key="08.stop_on_nan",
+        kind="build",
+        prompt="Write a callback class StopOnNaN that ends training right after the first batch "
+        "whose logged loss is NaN or infinite (not at the end of the epoch), and records where "
+        "in self.stopped_at as (epoch, batch), both counted from 0 as the hooks give them; "
+        "stopped_at is None when training was never stopped. Hand in the class.",
+        checker=object_with(
+            _StopTrial,
+            [
+                Property(
+                    _own_class,
+                    "that is Keras's own TerminateOnNaN: write the class yourself (it must also "
+                    "record stopped_at).",
+                ),
+                Property(
+                    lambda t: t.error is None,
+                    lambda t: f"running it in a short fit raised {t.error}",
+                ),
+                Property(
+                    lambda t: t.clean_batches == _EPOCHS * _STEPS,
+                    lambda t: (
+                        f"on a run whose loss stayed finite it stopped after {t.clean_batches} "
+                        f"of {_EPOCHS * _STEPS} batches: stop only on NaN or infinite values."
+                    ),
+                ),
+                Property(
+                    lambda t: t.clean_stopped_at is None,
+                    lambda t: (
+                        "it has no stopped_at attribute: set it to None when training begins."
+                        if t.clean_stopped_at == "missing"
+                        else f"after a run that never stopped, stopped_at was "
+                        f"{t.clean_stopped_at!r}; it should be None (set it when training "
+                        "begins, so a second run starts clean too)."
+                    ),
+                ),
+                Property(
+                    lambda t: t.nan_batches == _NAN_EPOCH * _STEPS + _NAN_BATCH + 1,
+                    _late_stop,
+                ),
+                Property(
+                    lambda t: _as_pair(t.nan_stopped_at) == (_NAN_EPOCH, _NAN_BATCH),
+                    lambda t: (
+                        f"it stopped at the right batch, but recorded stopped_at = "
+                        f"{t.nan_stopped_at!r}: the NaN came in the third batch of the second "
+                        "epoch. Record (epoch, batch) counted from 0; a batch hook gets only the "
+                        "batch number, which starts again at 0 each epoch, so keep the epoch "
+                        "from an epoch hook."
+                    ),
+                ),
+            ],
+            right="Right: it checks the loss after every batch, so it stops in the batch that "
+            "broke, before any later batch trains on NaN weights, and it says where.",
+            convert=_try_stop_callback,
+        ),
+        hints=(
+            "Which hook runs after every batch, and what does its logs hold? The epoch number "
+            "comes to a different hook.",
+            "np.isfinite is False for NaN and for infinities. fit reads a flag on the model "
+            "after each batch; a flag set on the callback itself does nothing.",
+        ),
+        solution=(
+            "class StopOnNaN(keras.callbacks.Callback):\n"
+            "    def on_train_begin(self, logs=None):\n"
+            "        self.stopped_at = None\n"
+            "\n"
+            "    def on_epoch_begin(self, epoch, logs=None):\n"
+            "        self.epoch = epoch\n"
+            "\n"
+            "    def on_train_batch_end(self, batch, logs=None):\n"
+            '        if not np.isfinite(logs["loss"]):\n'
+            "            self.stopped_at = (self.epoch, batch)\n"
+            "            self.model.stop_training = True\n"
+            "\n"
+            "\n"
+            "answer = StopOnNaN"
+        ),
+        wrong=(
+            "class StopOnNaN(keras.callbacks.Callback):\n"
+            "    def on_train_begin(self, logs=None):\n"
+            "        self.stopped_at = None\n"
+            "\n"
+            "    def on_epoch_end(self, epoch, logs=None):\n"
+            '        if not np.isfinite(logs["loss"]):\n'
+            "            self.stopped_at = (epoch, 0)\n"
+            "            self.model.stop_training = True\n"
+            "\n"
+            "\n"
+            "answer = StopOnNaN"
+        ),
+    ),
+    Exercise(
+        key="08.early_stopping_bug",
+        kind="debug",
+        prompt="This EarlyStopping should stop 2 epochs after the best validation accuracy of "
+        "the chapter's model (compiled with metrics=['sparse_categorical_accuracy']) and keep "
+        "that epoch's weights, but it does neither. Fix it and hand in the fixed callback.",
+        checker=object_with(
+            "keras.callbacks.EarlyStopping",
+            [
+                Property(
+                    lambda s: (
+                        s.monitor in _LOGGED
+                        and s.monitor.startswith("val_")
+                        and ("accuracy" in s.monitor)
+                    ),
+                    _monitor_message,
+                ),
+                Property(
+                    lambda s: s.patience == 2,
+                    lambda s: f"the cell asks for patience 2; this has {s.patience}.",
+                ),
+                Property(
+                    lambda s: bool(s.restore_best_weights),
+                    "without restore_best_weights the model keeps its last epoch's weights, not "
+                    "the best epoch's.",
+                ),
+                Property(_keeps_the_best, _kept_message),
+                Property(_stops_after_patience, _stop_message),
+            ],
+            right="Right: it watches a value fit really logs, in the direction that is better "
+            "for an accuracy; in a short run it stopped 2 epochs after the best epoch and left "
+            "the model with that epoch's weights.",
+        ),
+        hints=(
+            "Run it in a short fit of fresh_model() with validation data and read the warnings, "
+            "then the keys of history.history.",
+            "An EarlyStopping needs the exact name of a logged value and the direction in which "
+            "that value gets better.",
+        ),
+        solution=(
+            "answer = keras.callbacks.EarlyStopping(\n"
+            '    monitor="val_sparse_categorical_accuracy", mode="max", patience=2,\n'
+            "    restore_best_weights=True,\n"
+            ")"
+        ),
+        wrong=(
+            "answer = keras.callbacks.EarlyStopping(\n"
+            '    monitor="val_sparse_categorical_accuracy", mode="min", patience=2,\n'
+            "    restore_best_weights=True,\n"
+            ")"
+        ),
+    ),
     Exercise(
         key="08.initial_epoch",
         kind="recall",
         prompt="10 epochs, crashed; the newest checkpoint is epoch_03.keras. Which initial_epoch "
         "resumes without repeating or skipping an epoch?",
-        checker=_initial_epoch,
+        checker=number(
+            3,
+            whole=True,
+            right="Right: initial_epoch counts the epochs already done; fit counts from 0 inside, "
+            "so initial_epoch=3 runs the 4th epoch next.",
+            mistakes=[
+                (4, "that skips an epoch: fit would start with the 5th."),
+                (2, "that repeats an epoch: the one the checkpoint already holds."),
+            ],
+            otherwise=lambda value: (
+                f"initial_epoch={value} does not continue right after the checkpoint's epoch."
+            ),
+        ),
         hints=("initial_epoch is the number of epochs already done.",),
         solution="answer = 3",
         wrong="answer = 4",
-    ),
-    Exercise(
-        key="08.weights_path",
-        kind="recall",
-        prompt="A ModelCheckpoint file path that saves weights only, with the epoch in the name.",
-        checker=_weights_path,
-        hints=("Keras 3 wants a particular ending for weight files; {epoch} fills in the number.",),
-        solution="answer = 'checkpoints/epoch_{epoch:02d}.weights.h5'",
-        wrong="answer = 'ckpt/epoch_{epoch}.h5'",
     ),
 ]
