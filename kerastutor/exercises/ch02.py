@@ -1,107 +1,539 @@
-"""Chapter 2's exercises."""
+"""Chapter 2's exercises: where over-fitting sets in as the training set grows (the guided
+experiment's prediction), steps per epoch (recall), the epoch to stop at, read off a curve
+(diagnose), a colleague's too-good run (diagnose), and 94 % validation accuracy in three epochs
+(experiment), which the checker measures itself on the validation split it rebuilds."""
 
 from __future__ import annotations
 
+import functools
+import math
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
 
-from kerastutor.exercises.engine import Exercise
-from kerastutor.exercises.engine import Malformed as _Malformed
-from kerastutor.exercises.factories import as_whole as _whole
+from kerastutor.exercises.engine import Exercise, Malformed
+from kerastutor.exercises.factories import Property, choice, number, object_with
 
-Verdict = tuple[bool, str]
+# ---------------------------------------------------------------- 02.more_data (predict)
+
+#: The two training-set sizes the prediction compares (images of the training split).
+SMALL, LARGE = 250, 4000
+#: Within this many epochs, two lowest points count as "about the same".
+SAME_WITHIN = 2
+
+EARLIER, SAME, LATER = "earlier", "about the same", "later"
 
 
-def _steps_per_epoch(answer, **_) -> Verdict:
-    value = _whole(answer)
-    if value == 469:
-        return (
-            True,
-            "Right: 60,000 / 128 = 468.75, and the last, smaller batch still counts: 469 steps.",
+def _size_run(context: Mapping[str, Any], size: int) -> dict:
+    """The guided experiment's run at one training-set size (run now if not run yet)."""
+    experiment = context.get("experiment")
+    if experiment is None or not hasattr(experiment, "results"):
+        raise Malformed(
+            "pass the experiment too: kt.check('02.more_data', prediction, experiment=experiment)"
         )
-    if value == 468:
-        return (
-            False,
-            "that is 60,000 // 128, which drops the 96 samples of the last, partial batch.",
+    if size in experiment.results:
+        run = experiment.results[size]
+    elif hasattr(experiment, "result"):
+        try:
+            run = experiment.result(size)
+        except ValueError:
+            raise Malformed(
+                f"this experiment has no training-set size {size}: pass the experiment of section 8"
+            ) from None
+    else:
+        raise Malformed(f"this experiment has no run with {size} images yet")
+    if not isinstance(run, Mapping) or "val_loss" not in run:
+        raise Malformed("this experiment's runs hold no val_loss: pass the one of section 8")
+    return run
+
+
+def _lowest(run: Mapping[str, Any]) -> tuple[int, float, float]:
+    """(epoch of the lowest val_loss counted from 1, that val_loss, the last val_loss)."""
+    values = [float(v) for v in run["val_loss"]]
+    best = int(np.argmin(values))
+    return best + 1, values[best], values[-1]
+
+
+def _more_data_outcome(context: Mapping[str, Any]) -> str:
+    """What the runs showed: where the lowest val_loss of the large set sits against the small."""
+    small, _, _ = _lowest(_size_run(context, SMALL))
+    large, _, _ = _lowest(_size_run(context, LARGE))
+    if abs(large - small) <= SAME_WITHIN:
+        return SAME
+    return LATER if large > small else EARLIER
+
+
+def _more_data_evidence(pick: str, context: Mapping[str, Any]) -> str:
+    runs = {size: _size_run(context, size) for size in (SMALL, LARGE)}
+    (b_small, v_small, last_small), (b_large, v_large, last_large) = (
+        _lowest(runs[SMALL]),
+        _lowest(runs[LARGE]),
+    )
+    epochs = len(runs[LARGE]["val_loss"])
+    told = (
+        f"Your runs: with {SMALL} images val_loss was lowest after epoch {b_small} "
+        f"({v_small:.3f}) and stood at {last_small:.3f} after epoch {epochs}; with {LARGE:,} "
+        f"images it was lowest after epoch {b_large} ({v_large:.3f})"
+    )
+    told += "." if b_large == epochs else f" and ended at {last_large:.3f}."
+    if pick == _more_data_outcome(context) == LATER:
+        told += (
+            " Both runs made the same number of weight updates in every epoch. A few hundred "
+            f"updates store {SMALL} images; after that, each update fits the particulars of "
+            f"those images, which new images do not share. {LARGE:,} images take many more "
+            "updates to store, so the turn comes after more epochs"
         )
-    return False, f"{value} steps of 128 samples would cover {value * 128:,} samples, not 60,000."
+        told += ", and the lowest val_loss is lower." if v_large < v_small else "."
+    return told
 
 
-def _validation_start(answer, **_) -> Verdict:
-    value = _whole(answer)
-    if value == 6000:
-        return (
-            True,
-            "Right: Keras keeps the first 75 % (indices 0-5999) and validates on 6000-7999.",
-        )
-    if value == 0:
-        return False, "validation_split does not take the first samples."
-    if value == 2000:
-        return False, "2,000 is how many samples are held out, not where they start."
-    return False, f"index {value} is not where the last 25 % of 8,000 samples begins."
+_MORE_DATA_OPTIONS = {
+    EARLIER: (
+        "you predicted that a bigger training set is memorised sooner, so that its validation "
+        "loss turns up after fewer epochs of the same updates."
+    ),
+    SAME: (
+        "you predicted that the turn depends on the number of updates alone, not on how many "
+        "different images those updates see."
+    ),
+    LATER: "you predicted that more images delay the turn of the validation loss.",
+}
+
+# ---------------------------------------------------------------- 02.best_epoch (diagnose)
 
 
-def _best_epoch(answer, history=None, **_) -> Verdict:
+def _val_loss(context: Mapping[str, Any]) -> list[float]:
+    history = context.get("history")
     if history is None:
-        raise _Malformed("pass your History too: check('02.best_epoch', answer, history=history)")
+        raise Malformed("pass your History too: check('02.best_epoch', answer, history=history)")
     logs = history.history if hasattr(history, "history") else history
-    if "val_loss" not in logs:
-        raise _Malformed(
+    if not isinstance(logs, Mapping) or "val_loss" not in logs:
+        raise Malformed(
             "this History has no val_loss; a fit with validation_data=(x_val, y_val) logs it "
             "(validation data, never the test set)"
         )
-    values = logs["val_loss"]
-    best = int(np.argmin(values)) + 1
-    value = _whole(answer)
-    if value == best:
-        return True, f"Right: val_loss is lowest ({values[best - 1]:.4f}) after epoch {best}."
-    if value == best - 1:
-        return (
-            False,
-            "off by one: Keras counts epochs from 1 when it prints them, as the table does.",
-        )
+    return [float(v) for v in logs["val_loss"]]
+
+
+def _logged(context: Mapping[str, Any], key: str) -> list[float] | None:
+    history = context.get("history")
+    logs = history.history if hasattr(history, "history") else history
+    if isinstance(logs, Mapping) and key in logs and len(logs[key]):
+        return [float(v) for v in logs[key]]
+    return None
+
+
+def _best_epoch(context: Mapping[str, Any]) -> int:
+    return int(np.argmin(_val_loss(context))) + 1
+
+
+def _lowest_training_loss(context: Mapping[str, Any]) -> float:
+    values = _logged(context, "loss")
+    return math.nan if values is None else int(np.argmin(values)) + 1
+
+
+def _best_accuracy(context: Mapping[str, Any]) -> float:
+    values = _logged(context, "val_sparse_categorical_accuracy") or _logged(context, "val_accuracy")
+    return math.nan if values is None else int(np.argmax(values)) + 1
+
+
+def _best_epoch_right(value: int, context: Mapping[str, Any]) -> str:
+    values = _val_loss(context)
+    told = f"Right: val_loss is lowest ({values[value - 1]:.4f}) after epoch {value}"
+    if value == len(values):
+        return told + ", the last epoch: this run could have trained for longer."
+    return told + (
+        f"; by epoch {len(values)} it has risen to {values[-1]:.4f}. Stop there (or keep the "
+        "weights of that epoch): the epochs after it stored more of the training images' "
+        "particulars, which do not carry over to new images."
+    )
+
+
+def _best_epoch_otherwise(value: int, context: Mapping[str, Any]) -> str:
+    values = _val_loss(context)
     if not 1 <= value <= len(values):
-        return False, f"this run has epochs 1 to {len(values)}."
-    return False, f"after epoch {value} val_loss was {values[value - 1]:.4f}, not the lowest."
+        return f"this run has epochs 1 to {len(values)}."
+    return f"after epoch {value} val_loss was {values[value - 1]:.4f}, not the lowest."
+
+
+# ---------------------------------------------------------------- 02.diagnose_run (diagnose)
+
+
+def colleagues_run(x_train, y_train, x_val, y_val):
+    """The run that 02.diagnose_run shows: a colleague's digits model, 500 training images.
+
+    The same set-up as the 500-image run of the chapter's guided experiment (the digits model,
+    seeded, 20 epochs of 16 updates), trained for real in a few seconds on the images you
+    pass. What went wrong is the exercise, so the code sits here rather than in the notebook;
+    `kt.solution("02.diagnose_run")` names it.
+    """
+    import keras
+
+    from kerastutor.models import get_compiled_digits_model
+
+    keras.utils.set_random_seed(0)
+    model = get_compiled_digits_model()
+    x_fit, y_fit = x_train[:500], y_train[:500]
+    return model.fit(
+        x_fit,
+        y_fit,
+        batch_size=32,
+        epochs=20,
+        validation_data=(x_fit, y_fit),  # the mistake: it should be (x_val, y_val)
+        verbose=0,
+    )
+
+
+def _run_numbers(context: Mapping[str, Any]) -> dict[str, float]:
+    history = context.get("history")
+    logs = history.history if hasattr(history, "history") else history
+    keys = ("loss", "val_loss", "val_sparse_categorical_accuracy")
+    if not isinstance(logs, Mapping) or not all(k in logs and len(logs[k]) for k in keys):
+        raise Malformed("pass the run too: kt.check('02.diagnose_run', answer, history=colleague)")
+    loss, val_loss = np.asarray(logs["loss"], float), np.asarray(logs["val_loss"], float)
+    accuracy = np.asarray(logs["val_sparse_categorical_accuracy"], float)
+    return {
+        "epochs": len(loss),
+        "first_loss": loss[0],
+        "loss": loss[-1],
+        "val_loss": val_loss[-1],
+        "best_epoch": int(np.argmin(val_loss)) + 1,
+        "accuracy": accuracy[-1],
+        "below": int((val_loss <= loss).sum()),
+        "falls": int((np.diff(val_loss) < 0).sum()),
+    }
+
+
+def _diagnose_says(pick: str, context: Mapping[str, Any]) -> str:
+    n = _run_numbers(context)
+    curves = (
+        f"val_loss fell in {n['falls']} of {n['epochs'] - 1} epochs, to {n['val_loss']:.4f} "
+        f"(training loss {n['loss']:.4f}); it was at or below the training loss in "
+        f"{n['below']} of {n['epochs']} epochs, and validation accuracy ended at "
+        f"{n['accuracy']:.3f}."
+    )
+    if pick == "over-fitting":
+        return (
+            "over-fitting shows as a gap: val_loss stops falling and turns up while the training "
+            f"loss keeps falling. Here {curves} No gap opened."
+        )
+    if pick == "learning rate too high":
+        return (
+            "a learning rate too high makes the loss jump about or climb; here the training loss "
+            f"fell smoothly, from {n['first_loss']:.2f} to {n['loss']:.4f}."
+        )
+    if pick == "nothing wrong":
+        return (
+            f"then 500 training images would have taught this model to name "
+            f"{n['accuracy']:.1%} of images it never saw, with a validation loss no higher than "
+            f"its training loss. Here {curves} Compare the 500-image run of the guided "
+            "experiment in section 8: the same model, images and updates."
+        )
+    return (
+        f"Right: {curves} Scores that follow the training scores all the way down come from "
+        "images the model trained on: colleagues_run validates on (x_fit, y_fit), the very 500 "
+        "images it fits. Such a score says nothing about new images. Hold validation data "
+        "apart (kt.split_validation) and pass that, as the chapter does."
+    )
+
+
+_DIAGNOSES = {
+    name: _diagnose_says
+    for name in ("over-fitting", "learning rate too high", "leak", "nothing wrong")
+}
+
+# ---------------------------------------------------------------- 02.three_epochs (experiment)
+
+#: The target: validation accuracy on the chapter's validation split, within this many epochs.
+TARGET, MAX_EPOCHS = 0.94, 3
+
+
+@functools.lru_cache(maxsize=1)
+def _validation_split() -> tuple[np.ndarray, np.ndarray]:
+    """The chapter's 2,000 validation images, rebuilt: flat, in [0, 1], never trained on."""
+    from kerastutor.data import load_mnist, split_validation
+
+    (x_train, y_train), _ = load_mnist("bundled", verbose=False)
+    x_train = x_train.reshape(-1, 784).astype("float32") / 255.0
+    _, (x_val, y_val) = split_validation(x_train, y_train, 2000, seed=0)
+    return x_val, y_val
+
+
+def _model(history) -> Any:
+    import keras
+
+    model = getattr(history, "model", None)
+    if not isinstance(model, keras.Model):
+        raise Malformed(
+            "this History knows no model: hand in what model.fit(...) returned, right after the fit"
+        )
+    return model
+
+
+def _validation_accuracy(history) -> float:
+    """The handed-in model's accuracy on the rebuilt validation split (kept on the History,
+    with the update count it was measured at, so that checking twice measures once)."""
+    model = _model(history)
+    measured = getattr(history, "_kt_validation_accuracy", None)
+    if measured is not None and measured[0] == _updates_made(history):
+        return measured[1]
+    x_val, y_val = _validation_split()
+    shape = getattr(model, "input_shape", None)
+    if isinstance(shape, tuple) and len(shape) > 2 and math.prod(shape[1:]) == 784:
+        x_val = x_val.reshape((-1, *shape[1:]))  # a model that reads 28 x 28 images
+    scores = np.asarray(model.predict(x_val, batch_size=500, verbose=0))
+    if scores.shape != (len(y_val), 10):
+        raise Malformed(
+            f"the model gives outputs of shape {scores.shape[1:]} per image; it must give 10 "
+            "scores, one per digit"
+        )
+    accuracy = float((scores.argmax(axis=1) == y_val).mean())
+    history._kt_validation_accuracy = (_updates_made(history), accuracy)
+    return accuracy
+
+
+def _epochs_run(history) -> int:
+    return len(getattr(history, "epoch", []) or [])
+
+
+def _updates_in_this_fit(history) -> int:
+    steps = (getattr(history, "params", None) or {}).get("steps") or 0
+    return _epochs_run(history) * int(steps)
+
+
+def _updates_made(history) -> int:
+    return int(_model(history).optimizer.iterations)
+
+
+def _fresh(history) -> bool:
+    """No updates before this fit: the optimizer made no more steps than this History ran
+    (not checkable when the fit did not know its steps, as with an endless generator)."""
+    if not _updates_in_this_fit(history):
+        return True
+    return _updates_made(history) <= _updates_in_this_fit(history)
+
+
+def _a_history(answer: Any) -> Any:
+    import keras
+
+    if isinstance(answer, keras.Model):
+        raise Malformed(
+            "hand in the History that fit returned (it knows its model and how many epochs it "
+            "ran), not the model"
+        )
+    return answer
+
+
+def _three_epochs_right(history) -> str:
+    return (
+        f"Right: on the 2,000 validation images (rebuilt here with kt.split_validation, seed 0) "
+        f"your model scores a validation accuracy of {_validation_accuracy(history):.3f} after "
+        f"{_epochs_run(history)} epoch(s), {_updates_in_this_fit(history)} updates. In a fixed "
+        "number of epochs the batch size sets how many updates the weights get, and the width "
+        "how much each update can learn; both have to be enough."
+    )
+
+
+def _too_low(history) -> str:
+    updates = _updates_in_this_fit(history)
+    told = (
+        f"on the 2,000 validation images your model scores a validation accuracy of "
+        f"{_validation_accuracy(history):.3f}, short of {TARGET}. It made {updates} weight "
+        f"updates in {_epochs_run(history)} epoch(s)"
+    )
+    if updates < 100:
+        return told + ": few steps for the weights to learn from."
+    return told + ", plenty for three epochs: what else limits how much each update can learn?"
+
+
+_THREE_EPOCHS_PROPERTIES = [
+    Property(
+        lambda h: 1 <= _epochs_run(h) <= MAX_EPOCHS,
+        lambda h: f"this fit ran {_epochs_run(h)} epochs; the budget is 1 to {MAX_EPOCHS}.",
+    ),
+    Property(
+        _fresh,
+        lambda h: (
+            f"the model had been trained before this fit: its optimizer made "
+            f"{_updates_made(h)} updates, this History only {_updates_in_this_fit(h)}. Build "
+            "a fresh model and hand in its one fit."
+        ),
+    ),
+    Property(lambda h: _validation_accuracy(h) >= TARGET, _too_low),
+]
 
 
 EXERCISES = [
     Exercise(
+        key="02.more_data",
+        kind="predict",
+        prompt=f"Each run makes 20 epochs of 16 weight updates. With {SMALL} training images "
+        "val_loss reaches a lowest point and turns up. With "
+        f"{LARGE:,} images, does that lowest point come {EARLIER!r}, at {SAME!r} epoch "
+        f"(within {SAME_WITHIN}), or {LATER!r}?",
+        checker=choice(_MORE_DATA_OPTIONS, _more_data_outcome, explain=_more_data_evidence),
+        hints=(
+            "Move the knob to both sizes and find the dot on each dashed curve: after which "
+            "epoch is each validation loss lowest?",
+            "Memorising takes updates: how many updates does it take to store 250 images, and "
+            "how many to store sixteen times as many?",
+        ),
+        solution=f'answer = "{LATER}"  # more images: the turn of val_loss comes after more epochs',
+        wrong=f'answer = "{SAME}"',
+        setup=(
+            "import types\n"
+            "small = {'loss': [2.2, 1.5, 0.9, 0.6, 0.4, 0.26, 0.16, 0.1, 0.07, 0.05, 0.03, "
+            "0.02],\n"
+            "         'val_loss': [1.8, 1.3, 0.95, 0.75, 0.66, 0.641, 0.65, 0.68, 0.7, 0.73, "
+            "0.76, 0.8]}\n"
+            "large = {'loss': [2.1, 1.2, 0.7, 0.5, 0.4, 0.33, 0.29, 0.26, 0.24, 0.22, 0.2, "
+            "0.19],\n"
+            "         'val_loss': [1.5, 0.9, 0.6, 0.46, 0.4, 0.36, 0.33, 0.31, 0.3, 0.29, "
+            "0.28, 0.27]}\n"
+            "experiment = types.SimpleNamespace(results={250: small, 4000: large})\n"
+            "context = {'experiment': experiment}"
+        ),
+    ),
+    Exercise(
         key="02.steps_per_epoch",
         kind="recall",
         prompt="How many steps does one epoch of 60,000 samples take at batch size 128?",
-        checker=_steps_per_epoch,
-        hints=("Keras rounds the number of batches up.",),
+        checker=number(
+            469,
+            whole=True,
+            right="Right: 60,000 / 128 = 468.75, and the last, smaller batch still counts: "
+            "469 steps.",
+            mistakes=[
+                (
+                    468,
+                    "that is 60,000 // 128, which drops the 96 samples of the last, partial batch.",
+                ),
+                (128, "128 is the number of samples in a batch, not the number of batches."),
+            ],
+            otherwise=lambda value: (
+                f"{value} steps of 128 samples would cover {value * 128:,} samples, not 60,000."
+            ),
+        ),
+        hints=(
+            "Each step takes one batch of 128 samples, the last one whatever is left.",
+            "Keras rounds the number of batches up.",
+        ),
         solution="answer = math.ceil(60_000 / 128)  # 469",
         wrong="answer = 468",
     ),
     Exercise(
-        key="02.validation_split",
-        kind="recall",
-        prompt="fit(x, y, validation_split=0.25) on 8,000 samples: what is the index of the first "
-        "validation sample?",
-        checker=_validation_start,
-        hints=("Keras takes the validation samples from the end, before any shuffling.",),
-        solution="answer = int(8000 * (1 - 0.25))  # 6000",
-        wrong="answer = 2000",
-    ),
-    Exercise(
         key="02.best_epoch",
-        kind="recall",
+        kind="diagnose",
         prompt="In the History you pass (a run validated on validation data), after which epoch "
-        "(counted from 1) was val_loss lowest?",
-        checker=_best_epoch,
+        "(counted from 1) was val_loss lowest? That epoch is the one to stop at.",
+        checker=number(
+            _best_epoch,
+            whole=True,
+            right=_best_epoch_right,
+            mistakes=[
+                (
+                    lambda context: _best_epoch(context) - 1,
+                    "off by one: Keras counts epochs from 1 when it prints them, as the table "
+                    "of kt.history_to_frame does.",
+                ),
+                (
+                    _lowest_training_loss,
+                    "that is where the training loss is lowest. It falls in every epoch while "
+                    "the model stores its training images, so it cannot tell you when to stop; "
+                    "the validation loss can.",
+                ),
+                (
+                    _best_accuracy,
+                    "that is where validation accuracy is highest. Accuracy only counts the "
+                    "argmax; val_loss also punishes confident mistakes, and it rose while "
+                    "accuracy crept up: the model grew surer of its wrong answers. The "
+                    "question asks for val_loss.",
+                ),
+            ],
+            otherwise=_best_epoch_otherwise,
+        ),
         hints=(
             "Make the History a table with kt.history_to_frame: one row per epoch, numbered from "
             "1 as Keras prints them. Which row has the smallest val_loss?",
+            "Look at the val_loss column, not loss and not the accuracy columns.",
         ),
         solution="# the History you check against; in chapter 2: runs['true labels']\n"
         "run = runs['true labels']\n"
         "answer = int(kt.history_to_frame(run)['val_loss'].idxmin())",
         wrong="answer = 1",
         setup=(
-            'run = {"val_loss": [0.9, 0.4, 0.5]}\n'
-            'runs = {"true labels": run}\n'
-            'context = {"history": run}'
+            "run = {'loss': [1.4, 0.5, 0.3, 0.16, 0.1],\n"
+            "       'val_loss': [0.79, 0.55, 0.47, 0.42, 0.45],\n"
+            "       'val_sparse_categorical_accuracy': [0.75, 0.82, 0.85, 0.86, 0.87]}\n"
+            "runs = {'true labels': run}\n"
+            "context = {'history': run}"
+        ),
+    ),
+    Exercise(
+        key="02.diagnose_run",
+        kind="diagnose",
+        prompt="A colleague trained the digits model on 500 training images for 20 epochs and "
+        "reports: no over-fitting at all, validation accuracy 1.000. What went wrong: "
+        "'over-fitting', 'learning rate too high', 'leak' or 'nothing wrong'?",
+        checker=choice(_DIAGNOSES, "leak"),
+        hints=(
+            "How well can a model trained on 500 images name digits it has never seen? Compare "
+            "the 500-image run of the guided experiment.",
+            "Validation scores that follow the training scores down to nearly zero loss: which "
+            "images could give a model such scores?",
+        ),
+        solution='answer = "leak"  # it validated on its own training images',
+        wrong='answer = "nothing wrong"',
+        setup=(
+            "colleague = {'loss': [1.93, 0.80, 0.36, 0.14, 0.05, 0.01],\n"
+            "             'val_loss': [1.49, 0.66, 0.34, 0.15, 0.04, 0.009],\n"
+            "             'val_sparse_categorical_accuracy': [0.6, 0.86, 0.92, 0.96, 0.99, 1.0]}\n"
+            "context = {'history': colleague}"
+        ),
+    ),
+    Exercise(
+        key="02.three_epochs",
+        kind="experiment",
+        prompt=f"Reach a validation accuracy of at least {TARGET} within {MAX_EPOCHS} epochs on "
+        "the 8,000 training images: choose the width, the optimizer and the batch size, and "
+        "hand in the History your fit returns. The model reads the chapter's inputs (784 "
+        "numbers in [0, 1]); the checker measures it itself on the 2,000 validation images.",
+        checker=object_with(
+            "keras.callbacks.History",
+            _THREE_EPOCHS_PROPERTIES,
+            right=_three_epochs_right,
+            convert=_a_history,
+        ),
+        hints=(
+            "Count the weight updates first: how many does a batch of 1,024 give in three epochs "
+            "of 8,000 images? Section 8 showed what fewer, smoother updates cost.",
+            "If more updates alone leave you short of the target, give the layers a few hundred "
+            "units as well.",
+        ),
+        solution="answer = attempt(width=512, optimizer='rmsprop', batch_size=128)",
+        wrong="answer = attempt()  # 64 units, batch size 1024: 24 updates in all",
+        setup=(
+            "(x_train, y_train), _ = kt.load_mnist('bundled', verbose=False)\n"
+            "x_train = x_train.reshape(-1, 784).astype('float32') / 255.0\n"
+            "(x_train, y_train), (x_val, y_val) = kt.split_validation(x_train, y_train, 2000, "
+            "seed=0)\n"
+            "\n"
+            "def attempt(width=64, optimizer='rmsprop', batch_size=1024):\n"
+            "    keras.utils.set_random_seed(0)\n"
+            "    inputs = keras.Input(shape=(784,))\n"
+            "    x = keras.layers.Dense(width, activation='relu')(inputs)\n"
+            "    x = keras.layers.Dense(width, activation='relu')(x)\n"
+            "    model = keras.Model(inputs, keras.layers.Dense(10)(x))\n"
+            "    model.compile(\n"
+            "        optimizer=optimizer,\n"
+            "        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),\n"
+            "        metrics=['sparse_categorical_accuracy'],\n"
+            "    )\n"
+            "    return model.fit(x_train, y_train, batch_size=batch_size, epochs=3,\n"
+            "                     validation_data=(x_val, y_val), verbose=0)\n"
+            "\n"
+            "context = {}"
         ),
     ),
 ]
