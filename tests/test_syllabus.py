@@ -341,7 +341,7 @@ SYLLABUS = {
         "0/1 weights as a loss mask": r"sample_weight=mask",
         "per-class recall": r"matrix\.diagonal\(\) / matrix\.sum\(axis=1\)",
         "confusion matrix": r"kt\.plot_confusion_matrix\(",
-        "widget on one class's weight": r"widgets\.interact_manual\(\s*weigh_one_class",
+        "widget on one class's weight": r"kt\.KnobExperiment\(\s*run=weigh_one_class",
         "class 5 recall rises": r"assert recall_weighted\[5\] > recall_plain\[5\]",
         # issue 10, list 1: validation data for every comparison, the test set once at the end
         "validation split": r"kt\.split_validation\(x_train, y_train, 2000, seed=0\)",
