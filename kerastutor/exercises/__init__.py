@@ -21,16 +21,16 @@ from __future__ import annotations
 
 import importlib
 
+from kerastutor.exercises.engine import KINDS as KINDS  # for catalogue authors
+from kerastutor.exercises.engine import MAX_ITEMS as MAX_ITEMS
 from kerastutor.exercises.engine import (
-    KINDS,
-    MAX_ITEMS,
     CheckResult,
     Exercise,
-    Malformed,
     check,
     hint,
     solution,
 )
+from kerastutor.exercises.engine import Malformed as Malformed
 from kerastutor.exercises.expect import expect_error, expect_warning
 
 # Public names, re-exported by kerastutor (KINDS, MAX_ITEMS and Malformed are for catalogue
