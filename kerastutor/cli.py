@@ -9,6 +9,9 @@
     kerastutor doctor           check Python, TensorFlow/Keras, torch, widgets, Graphviz,
                                 the MNIST source, memory and where this runs; print a fix for
                                 each problem
+    kerastutor link --hub URL --repo URL [--branch B] [--path P]
+                                print the nbgitpuller link that opens the course on a
+                                JupyterHub (docs/instructors.md)
 
 `doctor()` is also what the course's first notebook runs. It imports TensorFlow in a child
 process (unless this one has it already), so a TensorFlow that fails to import, or aborts
@@ -40,11 +43,13 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
-__all__ = ["Check", "doctor", "course_notebooks", "copy_notebooks"]
+__all__ = ["Check", "doctor", "course_notebooks", "copy_notebooks", "nbgitpuller_link"]
 
 DEFAULT_COURSE_DIR = "kerastutor-course"
 
@@ -421,6 +426,95 @@ def copy_notebooks(target: str | Path, overwrite: bool = False, ask=input) -> di
     return result
 
 
+#: The notebook a course link opens: the first chapter, as it sits in the repository.
+COURSE_START = "notebooks/00_start_here.ipynb"
+
+# Where nbgitpuller sends a learner once the pull is done, per interface: the same prefixes as
+# nbgitpuller's own link generator (docs/_static/link_gen/link.js).
+_NBGITPULLER_APPS = {"lab": "lab/tree/", "notebook": "tree/"}
+
+
+def _form_encode(value: str) -> str:
+    """`value` encoded as a browser's URLSearchParams encodes it, which is what nbgitpuller's
+    link generator uses: space as `+`, everything but letters, digits and `*-._` escaped."""
+    return urllib.parse.quote_plus(value, safe="*").replace("~", "%7E")
+
+
+def _checked_url(kind: str, url: str, example: str) -> urllib.parse.SplitResult:
+    """`url` split into parts, or a ValueError that says what to give instead."""
+    if not url.strip():
+        raise ValueError(f"the {kind} URL is empty: give one, e.g. {example}")
+    url = url.strip()
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        hint = f"try https://{url}" if "://" not in url else f"e.g. {example}"
+        if kind == "repository" and url.startswith("git@") and ":" in url:
+            host, _, path = url[len("git@") :].partition(":")  # SSH form, git@host:owner/repo
+            hint = f"try https://{host}/{path} (learners' servers have no SSH keys)"
+        raise ValueError(f"the {kind} URL {url!r} must start with https:// (or http://): {hint}")
+    if parts.query or parts.fragment:
+        raise ValueError(f"the {kind} URL must have no ?query or #fragment, e.g. {example}")
+    return parts
+
+
+def nbgitpuller_link(
+    hub: str,
+    repo: str,
+    branch: str = "main",
+    path: str = COURSE_START,
+    app: Literal["lab", "notebook"] = "lab",
+) -> str:
+    r"""The nbgitpuller link that opens `path` of the git repository `repo` on the JupyterHub at
+    `hub`: a click clones the repository into the learner's server (or, later, pulls what is
+    new into the learner's copy, keeping their edits), then opens the file in JupyterLab
+    (`app="lab"`) or the classic notebook (`app="notebook"`). The hub's image needs nbgitpuller
+    (binder/requirements.txt installs it).
+
+    The link is `{hub}/hub/user-redirect/git-pull?repo=...&urlpath=...&branch=...`, its values
+    encoded as nbgitpuller's link generator encodes them. nbgitpuller clones into a folder named
+    after the last part of the repository URL (`.git` included), so `urlpath` starts with it.
+    Only a string is computed: nothing is fetched.
+
+    >>> link = nbgitpuller_link("https://hub.example.org/", "https://github.com/me/course")
+    >>> print(link.replace("&", "\n&"))
+    https://hub.example.org/hub/user-redirect/git-pull?repo=https%3A%2F%2Fgithub.com%2Fme%2Fcourse
+    &urlpath=lab%2Ftree%2Fcourse%2Fnotebooks%2F00_start_here.ipynb
+    &branch=main
+    """
+    if app not in _NBGITPULLER_APPS:
+        raise ValueError(f"app must be one of {', '.join(_NBGITPULLER_APPS)}, not {app!r}")
+    hub_parts = _checked_url("hub", hub, "https://hub.example.org")
+    segments = [s for s in hub_parts.path.split("/") if s]
+    inner = [i for i, s in enumerate(segments) if s in ("hub", "user")]
+    if inner:  # a page of the hub (/hub/home, /user/NAME/lab), not the hub itself
+        base = "".join(f"/{s}" for s in segments[: inner[0]])
+        raise ValueError(
+            "give the hub's base URL, without /hub/... or /user/...: try "
+            f"{hub_parts.scheme}://{hub_parts.netloc}{base}"
+        )
+    repo_parts = _checked_url("repository", repo, "https://github.com/OWNER/REPO")
+    folder = repo_parts.path.rstrip("/").rpartition("/")[2]
+    if not folder:
+        raise ValueError(
+            f"the repository URL names no repository: give its clone URL, e.g. "
+            f"https://github.com/OWNER/REPO (got {repo!r})"
+        )
+    if not branch.strip():
+        raise ValueError("the branch is empty: give the branch to pull, e.g. main")
+    file = path.strip().lstrip("/")
+    if not file:
+        raise ValueError(f"the path is empty: give the file to open, e.g. {COURSE_START}")
+    if ".." in file.split("/"):
+        raise ValueError(f"the path must stay inside the repository, without '..': got {path!r}")
+    params = {
+        "repo": repo.strip().rstrip("/"),
+        "urlpath": f"{_NBGITPULLER_APPS[app]}{folder}/{file}",
+        "branch": branch.strip(),
+    }  # the order nbgitpuller's link generator writes them in
+    query = "&".join(f"{name}={_form_encode(value)}" for name, value in params.items())
+    return f"{hub.strip().rstrip('/')}/hub/user-redirect/git-pull?{query}"
+
+
 QUIET_STARTUP = """# Written by kerastutor (kerastutor.cli.QUIET_STARTUP): kernels run this
 # first, so TensorFlow's C++ start-up lines stay out of notebooks even when tensorflow comes
 # before kerastutor. KERASTUTOR_QUIET=0 turns the filter off (see kerastutor/_quiet.py).
@@ -660,6 +754,40 @@ def main(argv: list[str] | None = None) -> int:
         help="print the course's kernel and server environment as shell export lines",
     )
     commands.add_parser("doctor", help="check the set-up and print fixes")
+    link = commands.add_parser(
+        "link",
+        help="print the nbgitpuller link that opens the course on a JupyterHub",
+        description="Print the nbgitpuller link that opens the course on a JupyterHub: a click "
+        "clones the repository into the learner's server (later clicks pull what is new and "
+        "keep the learner's edits), then opens a notebook (the first chapter unless --path "
+        "says otherwise). The hub's image needs "
+        "nbgitpuller (binder/requirements.txt installs it). Computed here; nothing is fetched. "
+        "See docs/instructors.md.",
+    )
+    link.add_argument(
+        "--hub",
+        required=True,
+        metavar="URL",
+        help="the hub's base URL, e.g. https://hub.example.org",
+    )
+    link.add_argument(
+        "--repo",
+        required=True,
+        metavar="URL",
+        help="the course repository's https:// clone URL, e.g. https://github.com/OWNER/REPO",
+    )
+    link.add_argument("--branch", default="main", help="the branch to pull (default main)")
+    link.add_argument(
+        "--path",
+        default=COURSE_START,
+        help=f"the file to open, inside the repository (default {COURSE_START})",
+    )
+    link.add_argument(
+        "--app",
+        choices=list(_NBGITPULLER_APPS),
+        default="lab",
+        help="open it in JupyterLab (default) or the classic notebook",
+    )
     args = parser.parse_args(argv)
 
     if args.command == "notebooks":
@@ -694,6 +822,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "env":
         for name, value in {**kernel_env(), **server_env()}.items():
             print(f"export {name}={shlex.quote(value)}")
+        return 0
+    if args.command == "link":
+        try:
+            print(nbgitpuller_link(args.hub, args.repo, args.branch, args.path, args.app))
+        except ValueError as exc:
+            link.error(str(exc))
         return 0
     checks = doctor()
     return 0 if all(c.ok or not c.required for c in checks) else 1
