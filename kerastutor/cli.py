@@ -6,9 +6,9 @@
                                 kernels in the course's environment (below)
     kerastutor env              print that environment as shell `export` lines, for
                                 `eval "$(kerastutor env)"` (`make test`, `binder/start`)
-    kerastutor doctor           check Python, TensorFlow/Keras, torch, widgets, Graphviz,
-                                the MNIST source, memory and where this runs; print a fix for
-                                each problem
+    kerastutor doctor           check Python, TensorFlow/Keras, the devices Keras sees, torch,
+                                widgets, Graphviz, the MNIST source, memory and where this
+                                runs; print a fix for each problem
     kerastutor link --hub URL --repo URL [--branch B] [--path P]
                                 print the nbgitpuller link that opens the course on a
                                 JupyterHub (docs/instructors.md)
@@ -299,6 +299,130 @@ def _tensorflow_checks() -> list[Check]:
     return [tf_check, keras_check]
 
 
+# Run in a child process by _devices_check(): the devices Keras would train on, as JSON.
+# keras.distribution.list_devices() gives GPUs (or TPUs) when there are any, else CPUs, so
+# each kind is asked for on its own.
+_LIST_DEVICES = """
+import json
+import keras
+from keras import distribution
+
+
+def listed(kind):
+    try:
+        return distribution.list_devices(kind)
+    except Exception:  # e.g. the JAX backend asked for a kind of device it has none of
+        return []
+
+
+found = {"cpu": listed("cpu"), "gpu": listed("gpu"), "gpu_names": []}
+if keras.backend.backend() == "tensorflow":
+    import tensorflow as tf
+
+    for gpu in tf.config.list_physical_devices("GPU"):
+        try:
+            found["gpu_names"].append(tf.config.experimental.get_device_details(gpu)["device_name"])
+        except Exception:
+            pass
+print("kerastutor-devices", json.dumps(found))
+"""
+_DEVICES_SECONDS = 120
+
+
+@dataclass
+class _Devices:
+    """The devices Keras sees (`cpu:0`, `gpu:0`, ...), or why they could not be listed."""
+
+    cpu: list[str] | None = None
+    gpu: list[str] | None = None
+    gpu_names: list[str] | None = None
+    error: str = ""
+
+
+def _devices_here() -> _Devices:
+    """The devices of this process, which has TensorFlow loaded already, read from its
+    configuration without starting TensorFlow's runtime: listing logical devices would start it,
+    and a notebook could then no longer split the CPU (`set_logical_device_configuration`)."""
+    tf = sys.modules["tensorflow"]
+    try:
+        config = tf.config
+        cpus = config.list_physical_devices("CPU")
+        gpus = config.list_physical_devices("GPU")
+        logical = [config.get_logical_device_configuration(d) or [d] for d in cpus + gpus]
+        cpu_count = sum(len(parts) for parts in logical[: len(cpus)])
+        gpu_count = sum(len(parts) for parts in logical[len(cpus) :])
+    except Exception as exc:
+        return _Devices(error=f"{type(exc).__name__}: {exc}")
+    return _Devices(
+        cpu=[f"cpu:{i}" for i in range(cpu_count)],
+        gpu=[f"gpu:{i}" for i in range(gpu_count)],
+        gpu_names=[],
+    )
+
+
+def _devices_from_child() -> _Devices:
+    """The devices Keras sees in a fresh Python, asked in a child process so that a TensorFlow
+    that fails, aborts or hangs while loading cannot take doctor() along."""
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3")}
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", _LIST_DEVICES],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=_DEVICES_SECONDS,
+        )
+    except subprocess.TimeoutExpired:
+        return _Devices(error=f"listing them took over {_DEVICES_SECONDS} s")
+    except OSError as exc:
+        return _Devices(error=f"could not start {sys.executable} to list them ({exc})")
+    for line in result.stdout.splitlines():
+        tag, _, payload = line.partition(" ")
+        if tag == "kerastutor-devices":
+            try:
+                found = json.loads(payload)
+                return _Devices(found["cpu"], found["gpu"], found.get("gpu_names", []))
+            except (ValueError, KeyError, TypeError):
+                return _Devices(error=f"an answer that does not read: {payload[:80]!r}")
+    if result.returncode < 0:
+        try:
+            killed = signal.Signals(-result.returncode).name
+        except ValueError:
+            killed = f"signal {-result.returncode}"
+        return _Devices(error=f"listing them killed Python ({killed})")
+    return _Devices(error=_summary(result.stderr) or f"exit status {result.returncode}")
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")
+
+
+def _devices_check(found: _Devices | None = None) -> Check:
+    """The devices line of doctor(): how many CPU devices and GPUs Keras sees, and so where
+    training runs. Never raises; lists them in a child process unless TensorFlow is loaded
+    here already. `found` replaces the listing (for tests)."""
+    if found is None:
+        found = _devices_here() if "tensorflow" in sys.modules else _devices_from_child()
+    if found.cpu is None or found.gpu is None:
+        return Check(
+            "devices",
+            False,
+            f"unknown: {found.error or 'no answer'}",
+            "if the TensorFlow or Keras line above fails, fix that first; else run doctor again",
+            required=False,
+        )
+    cpu = _plural(len(found.cpu), "CPU")
+    if len(found.cpu) > 1:
+        cpu += " (logical devices)"  # one CPU device uses every core; several split them
+    if not found.gpu:
+        return Check("devices", True, f"{cpu}, no GPU (training runs on the CPU)")
+    names = f": {', '.join(found.gpu_names)}" if found.gpu_names else ""
+    detail = f"{cpu}, {_plural(len(found.gpu), 'GPU')}{names} (training runs on the GPU)"
+    return Check("devices", True, detail)
+
+
 def doctor(verbose: bool = True) -> list[Check]:
     """Check what the course needs; print one line per check (with a fix) and return them.
 
@@ -317,6 +441,7 @@ def doctor(verbose: bool = True) -> list[Check]:
         )
     )
     checks.extend(_tensorflow_checks())
+    checks.append(_devices_check())
     torch_version = _version("torch")
     checks.append(
         Check(
