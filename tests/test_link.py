@@ -4,13 +4,19 @@ The expected links below were produced by nbgitpuller's own link generator,
 `generateRegularUrl` in docs/_static/link_gen/link.js of github.com/jupyterhub/nbgitpuller
 (commit f7dce43, release 1.3), run under Node with the same hub, repository, branch and file;
 the clone folder in `urlpath` follows nbgitpuller's handler, which names it after the last part
-of the repository URL (`repo.rstrip('/').split('/')[-1]`, so `.git` stays).
+of the repository URL (`repo.rstrip('/').split('/')[-1]`, so `.git` stays). Where nbgitpuller
+is installed, a Jupyter server with its extension reads a link back (the last test).
 """
 
+import html
+import os
+import re
 import socket
 import subprocess
 import sys
+import time
 import urllib.parse
+import urllib.request
 
 import pytest
 
@@ -201,3 +207,58 @@ def test_link_command_bad_input_and_help():
         assert option in helped.stdout
     overview = kerastutor("--help")
     assert "link" in overview.stdout and "nbgitpuller link" in overview.stdout
+
+
+def test_nbgitpuller_reads_the_link_as_meant(tmp_path):
+    """Where nbgitpuller is installed (the hub's image), a Jupyter server with its extension
+    takes the link's query: the folder it would clone into is the one `urlpath` opens."""
+    pytest.importorskip("nbgitpuller", reason="pip install nbgitpuller (binder/ installs it)")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, **{f"JUPYTER_{d}_DIR": str(tmp_path / d) for d in ("CONFIG", "DATA")}}
+    env["JUPYTER_RUNTIME_DIR"] = str(tmp_path / "runtime")
+    command = [
+        sys.executable,
+        "-m",
+        "jupyter_server",
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--IdentityProvider.token=secret",
+        f"--ServerApp.root_dir={tmp_path}",
+        '--ServerApp.jpserver_extensions={"nbgitpuller": True}',
+    ]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")
+    server = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/api/status?token=secret", timeout=5)
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, "no server"
+                time.sleep(0.5)
+        for repo, folder in [
+            ("https://github.com/OWNER/REPO", "REPO"),
+            ("https://gitlab.com/group/sub/keras-course.git/", "keras-course.git"),
+        ]:
+            link = kt.nbgitpuller_link("https://hub.example.org", repo, branch="week-2")
+            query = link.split(GIT_PULL, 1)[1]
+            with urllib.request.urlopen(f"{base}/git-pull?{query}&token=secret") as response:
+                page = response.read().decode()
+            seen = {
+                name: urllib.parse.unquote(html.unescape(value))
+                for name, value in re.findall(r'data-(\w+)="([^"]*)"', page)
+            }
+            assert seen["repo"] == repo.rstrip("/") and seen["branch"] == "week-2"
+            assert seen["targetpath"] == folder
+            assert seen["path"] == f"lab/tree/{folder}/notebooks/00_start_here.ipynb"
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
