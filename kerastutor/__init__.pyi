@@ -12,6 +12,7 @@ from .cli import Check as Check
 from .cli import copy_notebooks as copy_notebooks
 from .cli import course_notebooks as course_notebooks
 from .cli import doctor as doctor
+from .cli import nbgitpuller_link as nbgitpuller_link
 from .data import BUNDLED_MNIST as BUNDLED_MNIST
 from .data import MnistFileError as MnistFileError
 from .data import MnistInfo as MnistInfo

@@ -6,9 +6,12 @@
                                 kernels in the course's environment (below)
     kerastutor env              print that environment as shell `export` lines, for
                                 `eval "$(kerastutor env)"` (`make test`, `binder/start`)
-    kerastutor doctor           check Python, TensorFlow/Keras, torch, widgets, Graphviz,
-                                the MNIST source, memory and where this runs; print a fix for
-                                each problem
+    kerastutor doctor           check Python, TensorFlow/Keras, the devices Keras sees, torch,
+                                widgets, Graphviz, the MNIST source, memory and where this
+                                runs; print a fix for each problem
+    kerastutor link --hub URL --repo URL [--branch B] [--path P]
+                                print the nbgitpuller link that opens the course on a
+                                JupyterHub (docs/instructors.md)
 
 `doctor()` is also what the course's first notebook runs. It imports TensorFlow in a child
 process (unless this one has it already), so a TensorFlow that fails to import, or aborts
@@ -40,11 +43,13 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
-__all__ = ["Check", "doctor", "course_notebooks", "copy_notebooks"]
+__all__ = ["Check", "doctor", "course_notebooks", "copy_notebooks", "nbgitpuller_link"]
 
 DEFAULT_COURSE_DIR = "kerastutor-course"
 
@@ -294,6 +299,130 @@ def _tensorflow_checks() -> list[Check]:
     return [tf_check, keras_check]
 
 
+# Run in a child process by _devices_check(): the devices Keras would train on, as JSON.
+# keras.distribution.list_devices() gives GPUs (or TPUs) when there are any, else CPUs, so
+# each kind is asked for on its own.
+_LIST_DEVICES = """
+import json
+import keras
+from keras import distribution
+
+
+def listed(kind):
+    try:
+        return distribution.list_devices(kind)
+    except Exception:  # e.g. the JAX backend asked for a kind of device it has none of
+        return []
+
+
+found = {"cpu": listed("cpu"), "gpu": listed("gpu"), "gpu_names": []}
+if keras.backend.backend() == "tensorflow":
+    import tensorflow as tf
+
+    for gpu in tf.config.list_physical_devices("GPU"):
+        try:
+            found["gpu_names"].append(tf.config.experimental.get_device_details(gpu)["device_name"])
+        except Exception:
+            pass
+print("kerastutor-devices", json.dumps(found))
+"""
+_DEVICES_SECONDS = 120
+
+
+@dataclass
+class _Devices:
+    """The devices Keras sees (`cpu:0`, `gpu:0`, ...), or why they could not be listed."""
+
+    cpu: list[str] | None = None
+    gpu: list[str] | None = None
+    gpu_names: list[str] | None = None
+    error: str = ""
+
+
+def _devices_here() -> _Devices:
+    """The devices of this process, which has TensorFlow loaded already, read from its
+    configuration without starting TensorFlow's runtime: listing logical devices would start it,
+    and a notebook could then no longer split the CPU (`set_logical_device_configuration`)."""
+    tf = sys.modules["tensorflow"]
+    try:
+        config = tf.config
+        cpus = config.list_physical_devices("CPU")
+        gpus = config.list_physical_devices("GPU")
+        logical = [config.get_logical_device_configuration(d) or [d] for d in cpus + gpus]
+        cpu_count = sum(len(parts) for parts in logical[: len(cpus)])
+        gpu_count = sum(len(parts) for parts in logical[len(cpus) :])
+    except Exception as exc:
+        return _Devices(error=f"{type(exc).__name__}: {exc}")
+    return _Devices(
+        cpu=[f"cpu:{i}" for i in range(cpu_count)],
+        gpu=[f"gpu:{i}" for i in range(gpu_count)],
+        gpu_names=[],
+    )
+
+
+def _devices_from_child() -> _Devices:
+    """The devices Keras sees in a fresh Python, asked in a child process so that a TensorFlow
+    that fails, aborts or hangs while loading cannot take doctor() along."""
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3")}
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", _LIST_DEVICES],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=_DEVICES_SECONDS,
+        )
+    except subprocess.TimeoutExpired:
+        return _Devices(error=f"listing them took over {_DEVICES_SECONDS} s")
+    except OSError as exc:
+        return _Devices(error=f"could not start {sys.executable} to list them ({exc})")
+    for line in result.stdout.splitlines():
+        tag, _, payload = line.partition(" ")
+        if tag == "kerastutor-devices":
+            try:
+                found = json.loads(payload)
+                return _Devices(found["cpu"], found["gpu"], found.get("gpu_names", []))
+            except (ValueError, KeyError, TypeError):
+                return _Devices(error=f"an answer that does not read: {payload[:80]!r}")
+    if result.returncode < 0:
+        try:
+            killed = signal.Signals(-result.returncode).name
+        except ValueError:
+            killed = f"signal {-result.returncode}"
+        return _Devices(error=f"listing them killed Python ({killed})")
+    return _Devices(error=_summary(result.stderr) or f"exit status {result.returncode}")
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")
+
+
+def _devices_check(found: _Devices | None = None) -> Check:
+    """The devices line of doctor(): how many CPU devices and GPUs Keras sees, and so where
+    training runs. Never raises; lists them in a child process unless TensorFlow is loaded
+    here already. `found` replaces the listing (for tests)."""
+    if found is None:
+        found = _devices_here() if "tensorflow" in sys.modules else _devices_from_child()
+    if found.cpu is None or found.gpu is None:
+        return Check(
+            "devices",
+            False,
+            f"unknown: {found.error or 'no answer'}",
+            "if the TensorFlow or Keras line above fails, fix that first; else run doctor again",
+            required=False,
+        )
+    cpu = _plural(len(found.cpu), "CPU")
+    if len(found.cpu) > 1:
+        cpu += " (logical devices)"  # one CPU device uses every core; several split them
+    if not found.gpu:
+        return Check("devices", True, f"{cpu}, no GPU (training runs on the CPU)")
+    names = f": {', '.join(found.gpu_names)}" if found.gpu_names else ""
+    detail = f"{cpu}, {_plural(len(found.gpu), 'GPU')}{names} (training runs on the GPU)"
+    return Check("devices", True, detail)
+
+
 def doctor(verbose: bool = True) -> list[Check]:
     """Check what the course needs; print one line per check (with a fix) and return them.
 
@@ -312,6 +441,7 @@ def doctor(verbose: bool = True) -> list[Check]:
         )
     )
     checks.extend(_tensorflow_checks())
+    checks.append(_devices_check())
     torch_version = _version("torch")
     checks.append(
         Check(
@@ -419,6 +549,95 @@ def copy_notebooks(target: str | Path, overwrite: bool = False, ask=input) -> di
         shutil.copyfile(source, destination)
         result["copied"].append(source.name)
     return result
+
+
+#: The notebook a course link opens: the first chapter, as it sits in the repository.
+COURSE_START = "notebooks/00_start_here.ipynb"
+
+# Where nbgitpuller sends a learner once the pull is done, per interface: the same prefixes as
+# nbgitpuller's own link generator (docs/_static/link_gen/link.js).
+_NBGITPULLER_APPS = {"lab": "lab/tree/", "notebook": "tree/"}
+
+
+def _form_encode(value: str) -> str:
+    """`value` encoded as a browser's URLSearchParams encodes it, which is what nbgitpuller's
+    link generator uses: space as `+`, everything but letters, digits and `*-._` escaped."""
+    return urllib.parse.quote_plus(value, safe="*").replace("~", "%7E")
+
+
+def _checked_url(kind: str, url: str, example: str) -> urllib.parse.SplitResult:
+    """`url` split into parts, or a ValueError that says what to give instead."""
+    if not url.strip():
+        raise ValueError(f"the {kind} URL is empty: give one, e.g. {example}")
+    url = url.strip()
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        hint = f"try https://{url}" if "://" not in url else f"e.g. {example}"
+        if kind == "repository" and url.startswith("git@") and ":" in url:
+            host, _, path = url[len("git@") :].partition(":")  # SSH form, git@host:owner/repo
+            hint = f"try https://{host}/{path} (learners' servers have no SSH keys)"
+        raise ValueError(f"the {kind} URL {url!r} must start with https:// (or http://): {hint}")
+    if parts.query or parts.fragment:
+        raise ValueError(f"the {kind} URL must have no ?query or #fragment, e.g. {example}")
+    return parts
+
+
+def nbgitpuller_link(
+    hub: str,
+    repo: str,
+    branch: str = "main",
+    path: str = COURSE_START,
+    app: Literal["lab", "notebook"] = "lab",
+) -> str:
+    r"""The nbgitpuller link that opens `path` of the git repository `repo` on the JupyterHub at
+    `hub`: a click clones the repository into the learner's server (or, later, pulls what is
+    new into the learner's copy, keeping their edits), then opens the file in JupyterLab
+    (`app="lab"`) or the classic notebook (`app="notebook"`). The hub's image needs nbgitpuller
+    (binder/requirements.txt installs it).
+
+    The link is `{hub}/hub/user-redirect/git-pull?repo=...&urlpath=...&branch=...`, its values
+    encoded as nbgitpuller's link generator encodes them. nbgitpuller clones into a folder named
+    after the last part of the repository URL (`.git` included), so `urlpath` starts with it.
+    Only a string is computed: nothing is fetched.
+
+    >>> link = nbgitpuller_link("https://hub.example.org/", "https://github.com/me/course")
+    >>> print(link.replace("&", "\n&"))
+    https://hub.example.org/hub/user-redirect/git-pull?repo=https%3A%2F%2Fgithub.com%2Fme%2Fcourse
+    &urlpath=lab%2Ftree%2Fcourse%2Fnotebooks%2F00_start_here.ipynb
+    &branch=main
+    """
+    if app not in _NBGITPULLER_APPS:
+        raise ValueError(f"app must be one of {', '.join(_NBGITPULLER_APPS)}, not {app!r}")
+    hub_parts = _checked_url("hub", hub, "https://hub.example.org")
+    segments = [s for s in hub_parts.path.split("/") if s]
+    inner = [i for i, s in enumerate(segments) if s in ("hub", "user")]
+    if inner:  # a page of the hub (/hub/home, /user/NAME/lab), not the hub itself
+        base = "".join(f"/{s}" for s in segments[: inner[0]])
+        raise ValueError(
+            "give the hub's base URL, without /hub/... or /user/...: try "
+            f"{hub_parts.scheme}://{hub_parts.netloc}{base}"
+        )
+    repo_parts = _checked_url("repository", repo, "https://github.com/OWNER/REPO")
+    folder = repo_parts.path.rstrip("/").rpartition("/")[2]
+    if not folder:
+        raise ValueError(
+            f"the repository URL names no repository: give its clone URL, e.g. "
+            f"https://github.com/OWNER/REPO (got {repo!r})"
+        )
+    if not branch.strip():
+        raise ValueError("the branch is empty: give the branch to pull, e.g. main")
+    file = path.strip().lstrip("/")
+    if not file:
+        raise ValueError(f"the path is empty: give the file to open, e.g. {COURSE_START}")
+    if ".." in file.split("/"):
+        raise ValueError(f"the path must stay inside the repository, without '..': got {path!r}")
+    params = {
+        "repo": repo.strip().rstrip("/"),
+        "urlpath": f"{_NBGITPULLER_APPS[app]}{folder}/{file}",
+        "branch": branch.strip(),
+    }  # the order nbgitpuller's link generator writes them in
+    query = "&".join(f"{name}={_form_encode(value)}" for name, value in params.items())
+    return f"{hub.strip().rstrip('/')}/hub/user-redirect/git-pull?{query}"
 
 
 QUIET_STARTUP = """# Written by kerastutor (kerastutor.cli.QUIET_STARTUP): kernels run this
@@ -660,6 +879,40 @@ def main(argv: list[str] | None = None) -> int:
         help="print the course's kernel and server environment as shell export lines",
     )
     commands.add_parser("doctor", help="check the set-up and print fixes")
+    link = commands.add_parser(
+        "link",
+        help="print the nbgitpuller link that opens the course on a JupyterHub",
+        description="Print the nbgitpuller link that opens the course on a JupyterHub: a click "
+        "clones the repository into the learner's server (later clicks pull what is new and "
+        "keep the learner's edits), then opens a notebook (the first chapter unless --path "
+        "says otherwise). The hub's image needs "
+        "nbgitpuller (binder/requirements.txt installs it). Computed here; nothing is fetched. "
+        "See docs/instructors.md.",
+    )
+    link.add_argument(
+        "--hub",
+        required=True,
+        metavar="URL",
+        help="the hub's base URL, e.g. https://hub.example.org",
+    )
+    link.add_argument(
+        "--repo",
+        required=True,
+        metavar="URL",
+        help="the course repository's https:// clone URL, e.g. https://github.com/OWNER/REPO",
+    )
+    link.add_argument("--branch", default="main", help="the branch to pull (default main)")
+    link.add_argument(
+        "--path",
+        default=COURSE_START,
+        help=f"the file to open, inside the repository (default {COURSE_START})",
+    )
+    link.add_argument(
+        "--app",
+        choices=list(_NBGITPULLER_APPS),
+        default="lab",
+        help="open it in JupyterLab (default) or the classic notebook",
+    )
     args = parser.parse_args(argv)
 
     if args.command == "notebooks":
@@ -694,6 +947,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "env":
         for name, value in {**kernel_env(), **server_env()}.items():
             print(f"export {name}={shlex.quote(value)}")
+        return 0
+    if args.command == "link":
+        try:
+            print(nbgitpuller_link(args.hub, args.repo, args.branch, args.path, args.app))
+        except ValueError as exc:
+            link.error(str(exc))
         return 0
     checks = doctor()
     return 0 if all(c.ok or not c.required for c in checks) else 1
