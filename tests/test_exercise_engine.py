@@ -61,3 +61,18 @@ def test_a_checker_that_raises_gives_feedback_not_a_traceback(monkeypatch):
     )
     result = kt.check("02.steps_per_epoch", 469)
     assert not result and "could not be checked" in result.message and "KeyError" in result.message
+
+
+def test_each_wrong_attempt_gets_the_next_hint(monkeypatch):
+    import dataclasses
+
+    from kerastutor.exercises import engine
+
+    exercise = exercises.EXERCISES["02.steps_per_epoch"]
+    hints = ("gentle.", "specific.")
+    monkeypatch.setitem(
+        exercises.EXERCISES, "02.steps_per_epoch", dataclasses.replace(exercise, hints=hints)
+    )
+    monkeypatch.setattr(engine, "_attempts", {})
+    shown = [kt.check("02.steps_per_epoch", 468).message.split("Hint: ")[1] for _ in range(3)]
+    assert shown == ["gentle.", "specific.", "specific."]

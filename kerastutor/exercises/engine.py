@@ -2,7 +2,7 @@
 
 An answer is untrusted input. `check` never lets a learner's answer, or a checker's own bug,
 reach the learner as a traceback; it never hangs on an endless answer (see `bounded`); and it
-prints the first hint with every "Not yet", never the solution.
+prints a hint with every "Not yet" (a more specific one each time), never the solution.
 """
 
 from __future__ import annotations
@@ -52,7 +52,8 @@ class Exercise:
         checker: `checker(answer, **context) -> (right, why)`, usually built by a factory of
             `kerastutor.exercises.factories`; it may raise `Malformed` to explain a wrong kind
             of answer.
-        hints: from gentle to specific; `check` prints the first, `hint(key)` all of them.
+        hints: from gentle to specific; `check` prints the first with a first wrong answer,
+            the next with the next one (the last repeats); `hint(key)` prints all of them.
             None may contain the solution's code or value (a test checks).
         solution: Python code that sets `answer` (run with `setup` first, in the tests).
         wrong: Python code that sets `answer` to a typical wrong answer (for the tests).
@@ -138,11 +139,20 @@ def check(key: str, answer: Any, **context: Any) -> CheckResult:
             f"this answer could not be checked: looking at it raised {type(exc).__name__}: "
             f"{str(exc)[:200]}. Is it the kind of object the exercise asks for?",
         )
-    message = why if right else f"Not yet: {why} Hint: {exercise.hint}"
+    if right:
+        message = why
+    else:  # each wrong attempt at the same exercise gets the next, more specific hint
+        _attempts[key] = _attempts.get(key, 0) + 1
+        shown = exercise.hints[min(_attempts[key], len(exercise.hints)) - 1]
+        message = f"Not yet: {why} Hint: {shown}"
     print(message)
     if right:
         _record(key)
     return CheckResult(bool(right), message)
+
+
+#: Wrong attempts per exercise in this kernel: the n-th gets the n-th hint (the last repeats).
+_attempts: dict[str, int] = {}
 
 
 def _record(key: str) -> None:
