@@ -54,6 +54,8 @@ def test_run_records_exactly_the_settings_and_trains_with_them(panel):
     assert int(panel.model.optimizer.iterations) == 2 * 63
     assert run.epochs_done == 2 and not run.stopped and run.error is None
     assert run.final["val_sparse_categorical_accuracy"] > 0.85
+    # The run table names what "sgd" built, as the dropdown does.
+    assert panel.board.table().loc[run.number, "optimizer"] == "sgd (momentum 0.9)"
 
 
 def test_runs_are_reproducible(panel):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import threading
 
 from kerastutor.widgets.experiment import Run
+from kerastutor.widgets.settings import optimizer_label
 
 __all__ = ["RunBoard"]
 
@@ -46,6 +47,8 @@ class RunBoard:
         rows = []
         for run in list(self.runs):
             row = {"run": run.number, **_flat_settings(run.settings)}
+            if "optimizer" in row:  # "sgd (momentum 0.9)", not a bare "sgd"
+                row["optimizer"] = optimizer_label(row["optimizer"])
             row.update({k: round(v, 4) for k, v in run.final.items()})
             if run.per_class_recall:
                 row["worst class recall"] = round(min(run.per_class_recall.values()), 4)

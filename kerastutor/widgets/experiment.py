@@ -24,7 +24,7 @@ import numpy as np
 
 from kerastutor import pipelines
 from kerastutor.models import get_optimizer
-from kerastutor.widgets.settings import SAMPLE_WEIGHT_RULES, Settings
+from kerastutor.widgets.settings import OPTIMIZER_OPTIONS, SAMPLE_WEIGHT_RULES, Settings
 
 __all__ = ["Run", "Experiment"]
 
@@ -234,7 +234,7 @@ class Experiment:
         try:
             keras.utils.set_random_seed(s.seed)
             model = self.build_model()
-            optimizer_kwargs = {"momentum": 0.9} if s.optimizer == "sgd" else {}
+            optimizer_kwargs = OPTIMIZER_OPTIONS.get(s.optimizer, {})
             model.compile(
                 optimizer=get_optimizer(s.optimizer, s.learning_rate, **optimizer_kwargs),
                 loss=self.loss,

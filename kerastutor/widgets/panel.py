@@ -18,7 +18,13 @@ from kerastutor.callbacks import LivePlot
 from kerastutor.models import OPTIMIZERS
 from kerastutor.widgets.board import RunBoard
 from kerastutor.widgets.experiment import Experiment, Run
-from kerastutor.widgets.settings import BATCH_SIZES, RANGES, SAMPLE_WEIGHT_RULES, Settings
+from kerastutor.widgets.settings import (
+    BATCH_SIZES,
+    RANGES,
+    SAMPLE_WEIGHT_RULES,
+    Settings,
+    optimizer_label,
+)
 
 __all__ = ["TrainingPanel"]
 
@@ -146,7 +152,7 @@ class TrainingPanel:
             layout=layout,
         )
         self.w_optimizer = w.Dropdown(
-            options=[(f"{o} (momentum 0.9)" if o == "sgd" else o, o) for o in OPTIMIZERS],
+            options=[(optimizer_label(o), o) for o in OPTIMIZERS],
             value=s.optimizer,
             description="optimizer",
             style=style,

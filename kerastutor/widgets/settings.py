@@ -30,6 +30,17 @@ __all__ = ["Settings", "BATCH_SIZES", "SAMPLE_WEIGHT_RULES", "RANGES"]
 #: Batch sizes offered, on a log scale.
 BATCH_SIZES = (8, 16, 32, 64, 128, 256, 512, 1024)
 
+#: The optimizer a Settings' name builds, beyond its learning rate: the panel's "sgd" is SGD
+#: with momentum (plain SGD trains this MLP too slowly to compare in a few epochs).
+OPTIMIZER_OPTIONS = {"sgd": {"momentum": 0.9}}
+
+
+def optimizer_label(name: str) -> str:
+    """How the panel and the run table name an optimizer setting: `"sgd (momentum 0.9)"`."""
+    options = OPTIMIZER_OPTIONS.get(name, {})
+    return f"{name} ({', '.join(f'{k} {v}' for k, v in options.items())})" if options else name
+
+
 #: (low, high) of every numeric setting; the panel's sliders use the same bounds.
 RANGES = {
     "epochs": (1, 30),
