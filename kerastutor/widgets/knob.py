@@ -100,7 +100,14 @@ class KnobExperiment:
         return self.figure()._repr_png_()
 
     def show(self):
-        """The slider, a status line and the plot, as one widget (the cell's value)."""
+        """The slider, a status line and the plot, as one widget (the cell's value).
+
+        The cell's output also carries a PNG of the plot, which front ends without a live
+        widget manager show instead (a notebook opened on GitHub, nbviewer, a closed kernel).
+        """
+        return _WithFigure(self._box(), self)
+
+    def _box(self):
         if self._widget is None:
             import ipywidgets as w
 
@@ -130,3 +137,22 @@ class KnobExperiment:
             redraw(self.value)
             self._widget = w.VBox([slider, status, image])
         return self._widget
+
+
+class _WithFigure:
+    """A widget that also offers a PNG of the experiment's plot in its output."""
+
+    def __init__(self, box, experiment: KnobExperiment):
+        self.box, self._experiment = box, experiment
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.box, name)
+
+    def _repr_mimebundle_(self, **kwargs: Any):
+        bundle = self.box._repr_mimebundle_(**kwargs)
+        data = bundle[0] if isinstance(bundle, tuple) else bundle
+        try:
+            data["image/png"] = self._experiment._png()
+        except Exception:  # a missing fallback image must not hide the widget
+            pass
+        return bundle
