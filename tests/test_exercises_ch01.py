@@ -91,15 +91,30 @@ def test_a_function_that_raises_is_reported(capsys):
     assert "calling it raised RuntimeError: boom" in verdict(broken, capsys)
 
 
-def test_the_colleagues_run_shows_a_from_logits_mismatch():
+def test_the_colleagues_run_shows_a_from_logits_mismatch(capsys):
     (x, y), _ = kt.load_mnist("bundled", verbose=False)
     (x_train, y_train), (x_val, y_val) = kt.split_validation(
         x.astype("float32") / 255.0, y, 2000, seed=0
     )
-    logs = ch01.colleagues_run(x_train, y_train, x_val, y_val).history
+    history = ch01.colleagues_run(x_train, y_train, x_val, y_val)
+    logs = history.history
     # Far above chance on validation data, yet the loss of a model that knows nothing.
     assert min(logs["val_accuracy"]) > 0.5
     assert min(logs["loss"]) > 0.8 * math.log(10) and min(logs["val_loss"]) > 0.8 * math.log(10)
+    # Batch by batch, epoch 1 starts where section 4's table puts this mistake (about 9.4) and
+    # falls to about ln 10 within ten batches; the logged 2.44 is the mean of all 125.
+    batches = history.first_epoch_batches
+    assert len(batches) == 125 and abs(batches.mean() - logs["loss"][0]) < 1e-3
+    assert batches[0] > 8 and batches[9] < 3.5 and logs["loss"][0] < 3
+    # The right-answer feedback tells the learner so, with these numbers.
+    capsys.readouterr()
+    assert kt.check("01.diagnose_run", "from_logits mismatch", history=history)
+    out = capsys.readouterr().out
+    assert f"first batch scored {batches[0]:.1f}" in out and "running mean" in out
+    assert not kt.check("01.diagnose_run", "learning rate too high", history=history)
+    feedback = capsys.readouterr().out.split("Hint:")[0]  # the hints come after it
+    assert "far above chance" in feedback and "running mean" not in feedback
+    assert "loss that" not in feedback
 
 
 class Runs:
@@ -148,3 +163,14 @@ def test_loss_by_hand_names_the_probability_mistake(capsys):
     assert not kt.check("01.loss_by_hand", float(p[1]))
     assert "probability" in capsys.readouterr().out
     assert kt.check("01.loss_by_hand", float(-np.log(p[1])))
+    capsys.readouterr()
+    assert kt.check("01.loss_by_hand", round(float(-np.log(p[1])), 3))  # 3 decimals: right
+
+
+@pytest.mark.parametrize("rounded", [2.2, 2.14, 2.21])
+def test_loss_by_hand_asks_for_3_decimals_when_an_answer_is_close(rounded, capsys):
+    assert not kt.check("01.loss_by_hand", rounded)
+    out = capsys.readouterr().out
+    assert "close" in out and "3 decimals" in out and "softmax probability" not in out
+    assert not kt.check("01.loss_by_hand", 2.5)
+    assert "softmax probability" in capsys.readouterr().out

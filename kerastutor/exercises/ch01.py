@@ -71,8 +71,8 @@ def _noise_evidence(pick: str, context: Mapping[str, Any]) -> str:
         told += (
             " A batch's loss is the mean of its images' losses, and the mean of b independent "
             "numbers spreads like 1/sqrt(b): four times the images, sqrt(4) = 2 times less "
-            "spread. (Not exactly 2: batch 128 has made fewer updates, so its loss is still "
-            "higher, and a higher loss varies more.)"
+            "spread. That is why the legend's spread x sqrt(b) stays about the same for every "
+            "batch size."
         )
     return told
 
@@ -101,6 +101,16 @@ _LOGITS = np.array([2.0, 0.0, -1.0])  # classes 0, 1, 2; the image is a 1
 _LOG_SUM = float(np.log(np.exp(_LOGITS).sum()))
 _LOSS_FOR_1 = _LOG_SUM - float(_LOGITS[1])
 
+
+def _not_the_loss(value: float) -> str:
+    if abs(value - _LOSS_FOR_1) <= 0.05:
+        return (
+            f"{value:g} is close, but rounded too far: give the loss to 3 decimals (the check "
+            "accepts 0.005 either side)."
+        )
+    return f"{value:g} is not -ln of class 1's softmax probability."
+
+
 # ---------------------------------------------------------------- 01.diagnose_run (diagnose)
 
 
@@ -110,22 +120,42 @@ def colleagues_run(x_train, y_train, x_val, y_val):
     Trained for real, seeded, on the images you pass (training images, and validation images
     to validate on), in a few seconds. What went wrong is the exercise, so its code sits
     here rather than in the notebook; `kt.solution("01.diagnose_run")` names it.
+
+    The History it returns also holds `first_epoch_batches`: the loss of each batch of the
+    first epoch, before that batch's update (what `fit` logs is their running mean).
     """
     import keras
 
     from kerastutor.models import get_quickstart_model
 
+    class RunningMeans(keras.callbacks.Callback):
+        """The logged loss after each batch of epoch 1: a running mean over the epoch."""
+
+        def on_train_begin(self, logs=None):
+            self.means = []
+
+        def on_train_batch_end(self, batch, logs=None):
+            if len(self.means) == batch:  # the first epoch only (batch restarts at 0)
+                self.means.append(float(logs["loss"]))
+
     keras.utils.set_random_seed(7)
     model = get_quickstart_model()
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    return model.fit(
+    means = RunningMeans()
+    history = model.fit(
         x_train,
         y_train,
         batch_size=64,
         epochs=5,
         validation_data=(x_val, y_val),
         verbose=0,
+        callbacks=[means],
     )
+    # Undo the running mean: batch k's loss is k * mean_k - (k - 1) * mean_(k-1) (every batch
+    # holds 64 images when 64 divides the training images, as it does for 8,000).
+    sums = np.arange(1, len(means.means) + 1) * np.array(means.means, dtype="float64")
+    history.first_epoch_batches = np.diff(sums, prepend=0.0)
+    return history
 
 
 def _logs(context: Mapping[str, Any]) -> dict | None:
@@ -141,11 +171,20 @@ def _seen(pick: str, context: Mapping[str, Any]) -> str:
     logs = _logs(context)
     if logs is None:
         return ""
-    return (
+    told = (
         f"In this run the training loss went from {logs['loss'][0]:.2f} to "
         f"{logs['loss'][-1]:.2f} (ln 10 = {math.log(10):.2f}), while validation accuracy "
         f"reached {max(logs['val_accuracy']):.2f}."
     )
+    batches = getattr(context.get("history"), "first_epoch_batches", None)
+    if pick == "from_logits mismatch" and batches is not None and len(batches) > 10:
+        told += (
+            f" Its first batch scored {batches[0]:.1f}, close to the 9.4 that section 4's "
+            f"table gives this mistake; within 10 batches it was down to {batches[9]:.1f}. The "
+            f"epoch-1 point, {logs['loss'][0]:.2f}, is the running mean over all "
+            f"{len(batches)} batches of that epoch (section 8), which hides the high start."
+        )
+    return told
 
 
 _DIAGNOSES = {
@@ -158,7 +197,7 @@ _DIAGNOSES = {
     "learning rate too high": (
         "a learning rate that is too high throws the weights about: the loss shoots up, then "
         "sits at ln 10, and accuracy falls to chance, 0.10 (section 11's answer). Here accuracy "
-        "stays far above chance; it is the loss that makes no sense beside it."
+        "stays far above chance."
     ),
     "from_logits mismatch": (
         "a model that gets most digits right yet reports the loss of a model that knows "
@@ -371,9 +410,9 @@ EXERCISES = [
             "import types\n"
             "experiment = types.SimpleNamespace(results={\n"
             '    32: {"seen": np.arange(1, 241) * 32, "losses": np.full(240, 0.4), '
-            '"spread": 0.1535},\n'
+            '"spread": 0.1453},\n'
             '    128: {"seen": np.arange(1, 61) * 128, "losses": np.full(60, 0.6), '
-            '"spread": 0.0836},\n'
+            '"spread": 0.0731},\n'
             "})\n"
             'context = {"experiment": experiment}'
         ),
@@ -382,7 +421,7 @@ EXERCISES = [
         key="01.loss_by_hand",
         kind="recall",
         prompt="An image of a 1 gets the logits (2.0, 0.0, -1.0) for the classes 0, 1 and 2. What "
-        "is its cross-entropy loss? Give a number.",
+        "is its cross-entropy loss? Give a number to 3 decimals.",
         checker=number(
             _LOSS_FOR_1,
             tolerance=0.005,
@@ -403,7 +442,7 @@ EXERCISES = [
                 (0.0, "a logit on its own is not a loss: it goes through the softmax first."),
                 (-_LOSS_FOR_1, "a cross-entropy is never negative: check the sign."),
             ],
-            otherwise=lambda value: f"{value:g} is not -ln of class 1's softmax probability.",
+            otherwise=_not_the_loss,
         ),
         hints=(
             "Softmax the logits, then take -ln of the true class's probability; or compute "
@@ -427,18 +466,27 @@ EXERCISES = [
             "A model that is right on most digits must give the true digit a fair probability, "
             "so its cross-entropy cannot stay near ln 10. If it does, the loss is not computing "
             "what you think: what is it told about the model's outputs?",
+            "Section 4's table gives the loss of the untrained model, before any update. The "
+            "epoch-1 point is not that: it is the running mean over the epoch's 125 batches "
+            "(section 8). Compare the first batches in the lower figure with the table.",
         ),
         solution="# the model ends in logits, but the loss was named by its string, which means\n"
         "# from_logits=False (see kerastutor/exercises/ch01.py, colleagues_run)\n"
         'answer = "from_logits mismatch"',
         wrong='answer = "over-fitting"',
         setup=(
-            "context = {'history': {  # the numbers of colleagues_run in the notebook\n"
+            "import types\n"
+            "history = types.SimpleNamespace(history={  # colleagues_run's numbers\n"
             "    'loss': [2.440, 2.133, 2.161, 2.239, 2.266],\n"
             "    'accuracy': [0.625, 0.558, 0.562, 0.555, 0.536],\n"
             "    'val_loss': [2.153, 2.108, 2.225, 2.295, 2.277],\n"
             "    'val_accuracy': [0.719, 0.631, 0.698, 0.667, 0.683],\n"
-            "}}"
+            "})\n"
+            "history.first_epoch_batches = np.concatenate(  # its first ten batches, then ~2\n"
+            "    [[9.58, 8.06, 7.37, 6.33, 5.73, 5.19, 5.55, 4.43, 4.59, 2.99],\n"
+            "     np.full(115, 2.1)]\n"
+            ")\n"
+            "context = {'history': history}"
         ),
     ),
     Exercise(
