@@ -100,23 +100,44 @@ def test_the_epoch_checker_names_each_mistake(code, said, capsys):
 def test_the_notebook_shows_the_buggy_step_the_checker_rejects(capsys):
     buggy = ch09._BUGGY_STEP.strip()
     assert buggy in _code()
-    namespace = {"keras": keras, "tf": tf}
-    exec(buggy, namespace)
-    assert not kt.check("09.class_weight_step", namespace["WeightedStep"])
+    assert not kt.check("09.class_weight_step", _step(buggy))
     assert "exactly the weights of a fit without class weights" in capsys.readouterr().out
 
 
-def test_a_step_that_forgets_the_loss_tracker_is_rejected(capsys):
-    code = ch09._BUGGY_STEP.replace(
-        "metric.update_state(loss, sample_weight=tf.shape(x)[0])", "pass"
-    )
-    code = code.replace(
-        "loss = self.compute_loss(x=x, y=y, y_pred=y_pred)",
-        "loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight)",
-    )
+def _step(code: str):
     namespace = {"keras": keras, "tf": tf}
     exec(code, namespace)
-    assert not kt.check("09.class_weight_step", namespace["WeightedStep"])
+    return namespace["WeightedStep"]
+
+
+def test_the_buggy_step_is_silent_with_class_weights():
+    """The bug must not announce itself: with class weights the batch has a third item, and
+    the step runs without an error (it drops that item)."""
+    assert "data[:2]" in ch09._BUGGY_STEP
+    weights, history = ch09._custom_step(_step(ch09._BUGGY_STEP), weighted=True)
+    assert history["loss"][-1] > 0
+    assert ch09._largest_difference(weights, ch09._built_in_step(False)) < 1e-5
+
+
+def test_a_fix_of_the_loss_alone_passes(capsys):
+    """The checker tests behaviour: weighting the loss is the fix; the metrics may stay as
+    they were, and the third item may be read in any way."""
+    code = ch09._BUGGY_STEP.replace(
+        "images, labels = data[:2]  # the batch: images, then their labels",
+        "images, labels = data[0], data[1]\n        weights = data[2] if len(data) > 2 else None",
+    ).replace(
+        "loss = self.compute_loss(x=images, y=labels, y_pred=logits)",
+        "loss = self.compute_loss(x=images, y=labels, y_pred=logits, sample_weight=weights)",
+    )
+    assert kt.check("09.class_weight_step", _step(code)), capsys.readouterr().out
+
+
+def test_a_step_that_forgets_the_loss_tracker_is_rejected(capsys):
+    code = ch09._FIXED_STEP.replace(
+        "metric.update_state(loss, sample_weight=tf.shape(images)[0])", "pass"
+    )
+    assert code != ch09._FIXED_STEP
+    assert not kt.check("09.class_weight_step", _step(code))
     assert "loss tracker" in capsys.readouterr().out
 
 

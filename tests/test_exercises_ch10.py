@@ -2,6 +2,8 @@
 the layer checker really saves and loads and names each way a layer fails to survive it, and
 the notebook's buggy cells are the ones the checkers reject."""
 
+import tempfile
+import zipfile
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -53,11 +55,18 @@ def _layer(extra: str = "", registered: bool = True):
     [
         ("", False, "no class registered under that name"),
         ("", True, "cannot be saved"),
-        (  # arrays in the config: saved, but __init__ gets dicts back
+        (  # arrays in the config (section 5's pattern): saved, but __init__ gets dicts back
             "    def get_config(self):\n"
             "        return {**super().get_config(), 'mean': self.mean, 'std': self.std}\n",
             True,
-            "could not rebuild the layer",
+            "returns 'mean' and 'std' as NumPy arrays",
+        ),
+        (  # arrays in the config another way: nested in a list
+            "    def get_config(self):\n"
+            "        config = {**super().get_config(), 'mean': self.mean.tolist()}\n"
+            "        return {**config, 'std': [self.std]}\n",
+            True,
+            "returns 'std[0]' as NumPy arrays",
         ),
         (  # one argument forgotten
             "    def get_config(self):\n"
@@ -78,6 +87,21 @@ def test_the_layer_checker_names_each_mistake(extra, registered, said, capsys):
     assert not kt.check("10.standardize", _layer(extra, registered))
     out = capsys.readouterr().out
     assert said in out, out
+
+
+def test_arrays_in_the_config_really_fail_to_load_as_the_checker_says():
+    """What the checker says of arrays in get_config is what Keras does: the file holds them as
+    '__numpy__' dicts, __init__ gets the dicts back, and load_model raises."""
+    layer_class = _layer(
+        "    def get_config(self):\n"
+        "        return {**super().get_config(), 'mean': self.mean, 'std': self.std}\n"
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        path, _ = ch10._save(layer_class, folder)
+        with zipfile.ZipFile(path) as file:
+            assert '"mean": {"class_name": "__numpy__"' in file.read("config.json").decode()
+    error = ch10._load_error(layer_class)
+    assert error is not None and "not 'dict'" in error, error
 
 
 def test_the_notebook_cells_are_the_ones_checked():

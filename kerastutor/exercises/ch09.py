@@ -269,19 +269,36 @@ def _weighted_failure(model_class) -> str:
 
 _BUGGY_STEP = """class WeightedStep(keras.Model):
     def train_step(self, data):
-        x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
+        images, labels = data[:2]  # the batch: images, then their labels
         with tf.GradientTape() as tape:
-            y_pred = self(x, training=True)
-            loss = self.compute_loss(x=x, y=y, y_pred=y_pred)
+            logits = self(images, training=True)
+            loss = self.compute_loss(x=images, y=labels, y_pred=logits)
         gradients = tape.gradient(loss, self.trainable_variables)
         self.optimizer.apply(gradients, self.trainable_variables)
         for metric in self.metrics:
             if metric.name == "loss":  # counted once per sample, as fit does
-                metric.update_state(loss, sample_weight=tf.shape(x)[0])
+                metric.update_state(loss, sample_weight=tf.shape(images)[0])
             else:
-                metric.update_state(y, y_pred, sample_weight=sample_weight)
+                metric.update_state(labels, logits)
         return {m.name: m.result() for m in self.metrics}
 """
+
+_FIXED_STEP = (
+    _BUGGY_STEP.replace(
+        "images, labels = data[:2]  # the batch: images, then their labels",
+        "images, labels, weights = keras.utils.unpack_x_y_sample_weight(data)",
+    )
+    .replace(
+        "loss = self.compute_loss(x=images, y=labels, y_pred=logits)",
+        "loss = self.compute_loss(\n"
+        "                x=images, y=labels, y_pred=logits, sample_weight=weights\n"
+        "            )",
+    )
+    .replace(
+        "metric.update_state(labels, logits)",
+        "metric.update_state(labels, logits, sample_weight=weights)",
+    )
+)
 
 EXERCISES = [
     Exercise(
@@ -384,17 +401,15 @@ EXERCISES = [
             convert=_as_model_class,
         ),
         hints=(
-            "fit hands class weights to train_step as a third item of the batch, a weight per "
-            "sample. Follow that weight through the step: where is it used, where is it not?",
-            "The metrics receive it. Which call computes the number the gradients are taken of?",
+            "What exactly does fit hand to train_step as data when class_weight is given? "
+            "Compile with run_eagerly=True and print len(data) inside the step, with and "
+            "without class weights.",
+            "fit turns class weights into a third item of each batch, a weight per sample. The "
+            "step keeps only the first two items, so the loss the gradients come from never "
+            "sees the weights: take the third one too (section 4 shows a helper that unpacks "
+            "both kinds of batch) and hand it to the loss.",
         ),
-        solution=_BUGGY_STEP.replace(
-            "loss = self.compute_loss(x=x, y=y, y_pred=y_pred)",
-            "loss = self.compute_loss(\n"
-            "                x=x, y=y, y_pred=y_pred, sample_weight=sample_weight\n"
-            "            )",
-        )
-        + "\n\nanswer = WeightedStep",
+        solution=_FIXED_STEP + "\n\nanswer = WeightedStep",
         wrong=_BUGGY_STEP + "\n\nanswer = WeightedStep",
     ),
 ]

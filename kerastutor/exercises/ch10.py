@@ -137,6 +137,33 @@ def _saves(cls) -> bool:
     return True
 
 
+def _arrays_in(value, where: str = "") -> list[str]:
+    """Where in a configuration NumPy arrays sit (keys, nested), e.g. ['mean', 'std']."""
+    if isinstance(value, np.ndarray):
+        return [where or "the configuration"]
+    if isinstance(value, dict):
+        return [f for key, item in value.items() for f in _arrays_in(item, f"{where}{key}")]
+    if isinstance(value, (list, tuple)):
+        return [f for i, item in enumerate(value) for f in _arrays_in(item, f"{where}[{i}]")]
+    return []
+
+
+def _config_without_arrays(cls) -> bool:
+    return not _arrays_in(cls(mean=_MEAN, std=_STD).get_config())
+
+
+def _arrays_failure(cls) -> str:
+    found = " and ".join(repr(key) for key in _arrays_in(cls(mean=_MEAN, std=_STD).get_config()))
+    return (
+        f"its get_config() returns {found} as NumPy arrays. The model saves, but Keras writes "
+        "each array into the file as a dict, {'class_name': '__numpy__', 'config': {'value': "
+        "[...], 'dtype': ...}}, and on load it hands that dict, not an array, back to "
+        "__init__, which cannot turn it into numbers (load_model fails with TypeError: float() "
+        "argument must be a string or a real number, not 'dict'). Store plain lists in the "
+        "configuration instead: an array's .tolist() gives one."
+    )
+
+
 def _load_error(cls) -> str | None:
     """Why load_model could not rebuild a saved model holding the layer (None if it could)."""
     import keras
@@ -246,8 +273,9 @@ EXERCISES = [
         "'whole .keras file'.",
         checker=choice(_EDIT_OPTIONS, _silent_change),
         hints=(
-            "A bar at zero means the reloaded model predicts exactly what the saved one did; a "
-            "reload that raised an error is marked as refused. Which bar is neither?",
+            "Think about what each file holds: a .weights.h5 file only the weights' numbers, "
+            "layer by layer, a .keras file the architecture too. For each edit, do the saved "
+            "numbers still fit the model they are loaded into, and would a mismatch be noticed?",
             "A weights file holds numbers, and load_weights pours them into whatever your code "
             "built. Which layer of build_model has no numbers of its own, so that nothing in "
             "the file notices it is gone?",
@@ -292,6 +320,7 @@ EXERCISES = [
                     "to __init__ into the file's configuration by itself, so the layer has to "
                     "describe its own arguments.",
                 ),
+                Property(_config_without_arrays, _arrays_failure),
                 Property(_loads, _load_failure),
                 Property(_survives, _survive_failure),
             ],
@@ -303,9 +332,10 @@ EXERCISES = [
             "Three things must hold: Keras must find the class by name when it loads, it must "
             "be able to write the layer's arguments into the file, and __init__ must accept "
             "what comes back. Section 5 did the first two for a loss.",
-            "The configuration is stored as JSON: numbers, strings and lists, never NumPy "
-            "arrays. Arrays have a method that turns them into lists, and __init__ here already "
-            "turns lists back into arrays.",
+            "The configuration is stored as JSON. A NumPy array in it is written as a dict "
+            "({'class_name': '__numpy__', ...}), and on load __init__ receives that dict, not "
+            "an array. Plain lists come back as lists: arrays have a method that turns them "
+            "into lists, and __init__ here already turns lists back into arrays.",
         ),
         solution=(
             '@keras.saving.register_keras_serializable(package="course")\n'
