@@ -19,7 +19,7 @@ K = keras.ops
 
 def _notebook_loss_cell() -> str:
     cells = nbformat.read(NOTEBOOK, as_version=4).cells
-    (cell,) = [c for c in cells if 'kt.check("03.loss_axis"' in c.source]
+    (cell,) = [c for c in cells if 'kt.check("03.batch_dependent_loss"' in c.source]
     return cell.source
 
 
@@ -33,10 +33,10 @@ def _loss_from(source: str):
 def test_the_notebooks_buggy_loss_is_rejected_and_its_fix_accepted(capsys):
     source = _notebook_loss_cell()
     assert "axis=0" in source
-    assert not kt.check("03.loss_axis", _loss_from(source))
+    assert not kt.check("03.batch_dependent_loss", _loss_from(source))
     assert "normalises over the batch" in capsys.readouterr().out
     fixed = source.replace("log_softmax(logits, axis=0)", "log_softmax(logits, axis=-1)")
-    assert kt.check("03.loss_axis", _loss_from(fixed))
+    assert kt.check("03.batch_dependent_loss", _loss_from(fixed))
 
 
 @pytest.mark.parametrize(
@@ -49,7 +49,7 @@ def test_the_notebooks_buggy_loss_is_rejected_and_its_fix_accepted(capsys):
     ],
 )
 def test_other_wrong_losses_are_named(loss, says, capsys):
-    assert not kt.check("03.loss_axis", loss)
+    assert not kt.check("03.batch_dependent_loss", loss)
     assert says in capsys.readouterr().out
 
 
@@ -183,3 +183,20 @@ def test_the_prediction_is_judged_by_the_run(precision_up, recall_up, right, cap
 def test_the_prediction_needs_the_experiment(capsys):
     assert not kt.check("03.threshold", "both up")
     assert "experiment=experiment" in capsys.readouterr().out
+
+
+def test_the_sum_reduction_answer_is_what_keras_evaluate_reports(capsys):
+    """The recall item's number, from Keras itself: a model that copies its input, an absolute
+    error against 0 (so each sample's loss is its input), reduction="sum", batches of 2."""
+    from kerastutor.exercises import ch03
+
+    x = np.array(ch03.SUM_LOSSES, dtype="float32")[:, None]
+    copier = keras.Sequential([keras.Input((1,)), keras.layers.Identity()])
+    copier.compile(loss=keras.losses.MeanAbsoluteError(reduction="sum"))
+    reported = copier.evaluate(x, np.zeros_like(x), batch_size=ch03.SUM_BATCH_SIZE, verbose=0)
+    assert np.isclose(reported, ch03.SUM_REPORTED)
+    assert kt.check("03.sum_reduction", reported)
+    copier.compile(loss=keras.losses.MeanAbsoluteError())  # the default: the per-sample mean
+    mean = copier.evaluate(x, np.zeros_like(x), batch_size=ch03.SUM_BATCH_SIZE, verbose=0)
+    assert not kt.check("03.sum_reduction", mean)
+    assert "sum_over_batch_size" in capsys.readouterr().out

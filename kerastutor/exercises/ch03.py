@@ -1,6 +1,6 @@
 """Chapter 3's exercises: the decision threshold (a guided experiment), a crossentropy that
 normalises over the wrong axis (debug), a `Metric` that honours `sample_weight` (build), and
-what `reduction="sum"` reports (recall)."""
+what `evaluate` reports for a loss with `reduction="sum"` (recall)."""
 
 from __future__ import annotations
 
@@ -76,7 +76,7 @@ _THRESHOLD_OPTIONS = {
 }
 
 
-# ---------------------------------------------------------------- 03.loss_axis (debug)
+# ---------------------------------------------------------------- 03.batch_dependent_loss (debug)
 
 
 def _log_softmax(logits: np.ndarray, axis: int) -> np.ndarray:
@@ -138,6 +138,14 @@ def _loss_otherwise(label: str, shown: str) -> str:
         f"on {label} it returned {shown}, not the crossentropy of each sample: compare it with "
         "keras.losses.categorical_crossentropy(..., from_logits=True) on the same arrays."
     )
+
+
+# ---------------------------------------------------------------- 03.sum_reduction (recall)
+
+#: What model.evaluate(x, y, batch_size=2) reports for per-sample losses [0.5, 1.0, 0.25, 0.75]
+#: under reduction="sum": the batch sums 1.5 and 1.0, averaged (tests/test_exercises_ch03.py
+#: runs Keras to confirm it).
+SUM_LOSSES, SUM_BATCH_SIZE, SUM_REPORTED = [0.5, 1.0, 0.25, 0.75], 2, 1.25
 
 
 # ---------------------------------------------------------------- 03.error_rate (build)
@@ -318,8 +326,8 @@ def _evaluate(metric: Any) -> tuple[float, float]:
         scores = identity.evaluate(x, y, sample_weight=w, batch_size=4, verbose=0, return_dict=True)
     except Exception as exc:  # the learner's metric, compiled: say where it failed
         raise RuntimeError(
-            "in model.evaluate, where update_state runs compiled on symbolic tensors (write it "
-            f"with keras.ops, not NumPy or float()): {type(exc).__name__}: {exc}"
+            "in model.evaluate, where update_state and result run compiled on symbolic tensors "
+            f"(write them with keras.ops, not NumPy or float()): {type(exc).__name__}: {exc}"
         ) from None
     if metric.name not in scores:
         raise ValueError(f"evaluate reported {sorted(scores)}, not {metric.name!r}")
@@ -437,7 +445,7 @@ EXERCISES = [
         ),
     ),
     Exercise(
-        key="03.loss_axis",
+        key="03.batch_dependent_loss",
         kind="debug",
         prompt=(
             "crossentropy_from_logits(y_true, logits) should return each sample's categorical "
@@ -494,7 +502,8 @@ EXERCISES = [
             "predictions, sum(w * wrong) / sum(w), for integer labels and one score per class "
             "(wrong: the highest score is not the label's). Every weight is 1 when sample_weight "
             "is None; the sums add up over batches, reset_state starts again, and with nothing "
-            "counted it reports 0. Hand in an instance: answer = ErrorRate()."
+            "counted it reports 0 (keras.ops.divide_no_nan returns 0 where it would divide by "
+            "0). Hand in an instance: answer = ErrorRate()."
         ),
         checker=object_with(
             "keras.metrics.Metric",
@@ -521,7 +530,8 @@ EXERCISES = [
         ),
         hints=(
             "Keep two numbers in the state (add_variable): the weight of the wrong predictions "
-            "and the total weight. update_state adds to both, result divides.",
+            "and the total weight. update_state adds to both, result divides, with "
+            "keras.ops.divide_no_nan so that 0 / 0 reports 0.",
             "When sample_weight is None, use a weight of 1 per sample (keras.ops.ones_like). "
             "A weight of 0 must remove a sample from both sums.",
         ),
@@ -532,26 +542,51 @@ EXERCISES = [
         key="03.sum_reduction",
         kind="recall",
         prompt=(
-            "Per-sample losses are [0.5, 1.0, 0.25, 0.25]. What does a loss built with "
-            "reduction='sum' report for this batch?"
+            "A model's per-sample losses on 4 samples are [0.5, 1.0, 0.25, 0.75], in that order. "
+            "Its loss is built with reduction='sum', and you call model.evaluate(x, y, "
+            "batch_size=2). What loss does evaluate report?"
         ),
         checker=number(
-            2.0,
+            SUM_REPORTED,
             right=(
-                "Right: 'sum' adds the per-sample losses (0.5 + 1.0 + 0.25 + 0.25 = 2) and does "
-                "not divide by the batch size."
+                "Right: 'sum' acts on each batch, 0.5 + 1.0 = 1.5 and 0.25 + 0.75 = 1.0, and "
+                "evaluate averages the batch values, weighted by batch size: 1.25, twice the "
+                "per-sample mean 0.625. Under 'sum' the reported loss grows with batch_size."
             ),
             mistakes=[
                 (
-                    0.5,
-                    "that is the mean over the batch of 4, what the default "
-                    "'sum_over_batch_size' reports.",
+                    2.5,
+                    "that adds all 4 losses, as if the 4 samples were one batch. evaluate reduces "
+                    "each batch of 2 on its own, then combines the batch values.",
+                ),
+                (
+                    0.625,
+                    "that is the mean per sample, what the default 'sum_over_batch_size' "
+                    "reports: 'sum' does not divide a batch's losses by its size.",
+                ),
+                (
+                    1.0,
+                    "that is the last batch's value alone: evaluate reports one number for all "
+                    "its batches, not the last one.",
+                ),
+                (
+                    1.5,
+                    "that is the first batch's value alone: evaluate reports one number for all "
+                    "its batches.",
                 ),
             ],
-            otherwise=lambda value: f"{value:g} is neither the sum nor the mean of the 4 losses.",
+            otherwise=lambda value: (
+                f"{value:g} is not what evaluate reports: work out each batch's value under "
+                "'sum' first, then how evaluate combines them."
+            ),
         ),
-        hints=("'sum' does not divide by the batch size.",),
-        solution="answer = sum([0.5, 1.0, 0.25, 0.25])",
-        wrong="answer = 0.5",
+        hints=(
+            "evaluate applies the loss's reduction to each batch of 2 on its own, then averages "
+            "the batch values, each weighted by its number of samples (section 4).",
+            "Under 'sum' a batch's value is the sum of its two losses. The two batches are "
+            "equally large: what is the mean of their two values?",
+        ),
+        solution="answer = np.mean([0.5 + 1.0, 0.25 + 0.75])",
+        wrong="answer = 0.5 + 1.0 + 0.25 + 0.75",
     ),
 ]

@@ -83,7 +83,7 @@ _RANGE_OPTIONS = {
 }
 
 
-# ---------------------------------------------------------------- 04.too_high (diagnose)
+# ---------------------------------------------------------------- 04.diagnose_run (diagnose)
 
 
 def mystery_run(x_train, y_train, x_val, y_val, epochs: int = 5):
@@ -133,7 +133,7 @@ def _training_loss_evidence(context: Mapping[str, Any]) -> str:
     )
 
 
-def _too_high_right(pick: str, context: Mapping[str, Any]) -> str:
+def _diagnose_right(pick: str, context: Mapping[str, Any]) -> str:
     return (
         f"Right: {_training_loss_evidence(context)}: the model fits its own training images "
         "worse and worse, and the validation curves get worse with it. Over-fitting never makes "
@@ -142,12 +142,12 @@ def _too_high_right(pick: str, context: Mapping[str, Any]) -> str:
     )
 
 
-_TOO_HIGH_OPTIONS = {
+_DIAGNOSE_OPTIONS = {
     "over-fitting": lambda pick, context: (
         "over-fitting is a model that fits its training images better and better while the "
         f"validation loss turns up. Here {_training_loss_evidence(context)}."
     ),
-    "learning rate too high": _too_high_right,
+    "learning rate too high": _diagnose_right,
     "learning rate too low": lambda pick, context: (
         "a rate too small makes the training loss fall slowly, but steadily: it does not make "
         f"it climb. Here {_training_loss_evidence(context)}."
@@ -309,7 +309,7 @@ experiment = kt.KnobExperiment(run=_tests.get, draw=lambda ax, results, value: N
 context = {"experiment": experiment}
 """
 
-_TOO_HIGH_SETUP = """
+_DIAGNOSE_SETUP = """
 history = {"loss": [1.114, 0.926, 1.034, 1.274, 1.282],
            "val_loss": [0.932, 0.903, 0.949, 1.252, 1.301],
            "val_sparse_categorical_accuracy": [0.726, 0.774, 0.738, 0.533, 0.491]}
@@ -381,19 +381,20 @@ EXERCISES = [
         hints=(
             "Section 1: SGD's step is η times the gradient; Adam's is about η long whatever the "
             "gradient's size.",
-            "Is the gradient of one weight of this model a number near 1, or much smaller? "
-            "Then ask which optimizer needs the larger η for the same step.",
+            "The cell before the question printed the mean size of one weight's gradient. At a "
+            "given η, how long is SGD's step next to Adam's, then? Which optimizer needs the "
+            "larger η for the same step, and by roughly what factor?",
         ),
         solution="answer = 'much lower'",
         wrong="answer = 'about the same'",
         setup=_RANGE_SETUP,
     ),
     Exercise(
-        key="04.too_high",
+        key="04.diagnose_run",
         kind="diagnose",
         prompt="What went wrong in this run: 'over-fitting', 'learning rate too high', "
         "'learning rate too low' or 'nothing went wrong'?",
-        checker=choice(_TOO_HIGH_OPTIONS, "learning rate too high"),
+        checker=choice(_DIAGNOSE_OPTIONS, "learning rate too high"),
         hints=(
             "Look at the training loss (solid line) first, then at the validation curves.",
             "Over-fitting needs a model that fits its training images better and better. "
@@ -401,7 +402,7 @@ EXERCISES = [
         ),
         solution="answer = 'learning rate too high'",
         wrong="answer = 'over-fitting'",
-        setup=_TOO_HIGH_SETUP,
+        setup=_DIAGNOSE_SETUP,
     ),
     Exercise(
         key="04.warmup_cosine",
