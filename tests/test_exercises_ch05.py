@@ -106,12 +106,34 @@ def test_the_notebooks_buggy_generator_really_runs_out_in_fit_and_is_rejected(ca
     y = np.arange(128) % 3
     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
     model.compile("sgd", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    steps = []
+
+    class CountPerEpoch(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            steps.append(0)
+
+        def on_train_batch_end(self, batch, logs=None):
+            steps[-1] += 1
+
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        model.fit(batches(x, y, 32), steps_per_epoch=4, epochs=2, verbose=0)
+        model.fit(
+            batches(x, y, 32), steps_per_epoch=4, epochs=2, verbose=0, callbacks=[CountPerEpoch()]
+        )
     assert any("ran out of data" in str(w.message) for w in caught)  # the prompt's claim
+    assert steps[0] == 3 and sum(steps) < 8  # not even the first epoch got its 4 steps
     result = _check("05.generator", batches)
-    assert not result and "stopped after 7 batches" in result.message
+    assert not result and "stopped after 6 batches" in result.message  # 6 of 16, 4 dropped
+
+
+def test_the_notebooks_generator_differs_from_section_6s(capsys):
+    """Section 6's endless_batches is not the fix: this one must also reshuffle every pass."""
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    section_6 = next(c.source for c in nb.cells if c.source.startswith("def endless_batches("))
+    namespace = {}
+    exec(section_6.split("\n\n\n")[0], namespace)
+    result = _check("05.generator", namespace["endless_batches"])
+    assert not result and "same order" in result.message
 
 
 def _drops_the_last_batch(images, labels, batch_size):
@@ -129,6 +151,22 @@ def _mismatched(images, labels, batch_size):
             yield images[rows[window]], labels[other[window]]
 
 
+def _order_drawn_once(images, labels, batch_size):
+    """The cell's generator with only the loop fixed: endless, whole, but one order."""
+    order = np.random.default_rng(0).permutation(len(images))
+    while True:
+        for start in range(0, len(images), batch_size):
+            rows = order[start : start + batch_size]
+            yield images[rows], labels[rows]
+
+
+def _one_pass_shuffled(images, labels, batch_size):
+    order = np.random.default_rng(0).permutation(len(images))
+    for start in range(0, len(images), batch_size):
+        rows = order[start : start + batch_size]
+        yield images[rows], labels[rows]
+
+
 def _shuffled(images, labels, batch_size):
     rng = np.random.default_rng(0)
     while True:
@@ -140,7 +178,12 @@ def _shuffled(images, labels, batch_size):
 
 @pytest.mark.parametrize(
     "generator, says",
-    [(_drops_the_last_batch, "skips or repeats"), (_mismatched, "no longer belong")],
+    [
+        (_drops_the_last_batch, "skips or repeats"),
+        (_mismatched, "no longer belong"),
+        (_order_drawn_once, "same order"),
+        (_one_pass_shuffled, "stopped after 7 batches"),
+    ],
 )
 def test_near_miss_generators_are_rejected(generator, says, capsys):
     result = _check("05.generator", generator)
@@ -238,6 +281,16 @@ def test_the_prediction_is_compared_with_the_runs_not_with_a_fixed_answer(capsys
     assert _check("05.shuffle_buffer", 3000, experiment=close_enough)
     result = _check("05.shuffle_buffer", 6000, experiment=close_enough)
     assert not result and "a smaller one did too" in result.message
+
+
+def test_a_near_miss_is_told_it_is_close_and_why(capsys):
+    """3,000 misses by a little: its message must not claim a buffer of few digits."""
+    runs = _experiment({1: 0.099, 100: 0.099, 1000: 0.568, 3000: 0.856, 6000: 0.894})
+    result = _check("05.shuffle_buffer", 3000, experiment=runs)
+    assert not result and "close, but outside the band" in result.message
+    assert "0.038 below" in result.message and "few digits" not in result.message
+    result = _check("05.shuffle_buffer", 1000, experiment=runs)
+    assert not result and "few digits" in result.message
 
 
 def test_values_not_run_yet_are_run_through_the_experiment(capsys):

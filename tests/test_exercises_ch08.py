@@ -40,7 +40,8 @@ def test_the_tiny_run_has_a_best_epoch_then_a_stop():
 @pytest.mark.parametrize(
     "changes, says",
     [
-        ({"monitor": "val_accuracy", "mode": "min"}, "never logs"),  # the cell as committed
+        ({"monitor": "val_accuracy", "mode": "min"}, "as the cell gives it"),  # untouched
+        ({"monitor": "val_accuracy", "mode": "min", "patience": 3}, "never logs"),
         ({"monitor": "val_accuracy"}, "never logs"),  # only the mode fixed
         ({"mode": "min"}, "which way is better"),  # only the name fixed
         ({"monitor": "sparse_categorical_accuracy"}, "training images"),
@@ -109,6 +110,13 @@ class _StopsOnLargeLoss(_Right):
             self.model.stop_training = True
 
 
+class _NanOnly(_Right):
+    def on_train_batch_end(self, batch, logs=None):
+        if math.isnan(logs["loss"]):  # lets an infinite loss through
+            self.stopped_at = (self.epoch, batch)
+            self.model.stop_training = True
+
+
 class _Raises(_Right):
     def on_train_batch_end(self, batch, logs=None):
         raise RuntimeError("broken hook")
@@ -127,6 +135,7 @@ def test_the_build_checker_accepts_a_right_callback(capsys):
         (_NoReset, "no stopped_at attribute"),
         (_StopsOnLargeLoss, "stayed finite"),
         (_Raises, "RuntimeError: broken hook"),
+        (_NanOnly, "not on an infinite loss"),
         (keras.callbacks.TerminateOnNaN, "TerminateOnNaN"),
         (_Right(), "the class itself"),
         (keras.callbacks.History, "no stopped_at attribute"),
@@ -178,6 +187,22 @@ def test_the_prediction_is_compared_with_the_runs(kept_0, kept_8, right_pick, ca
         right, out = _verdict("08.patience", pick, capsys, experiment=experiment)
         assert right == (pick == right_pick), (pick, out)
         assert f"{kept_0:.3f}" in out  # the run's evidence, whichever the pick
+
+
+def test_a_wrong_prediction_gets_the_numbers_not_the_conclusion(capsys):
+    experiment = _experiment(0.5076, 0.4551)
+    for pick in ("the same", "higher"):
+        right, out = _verdict("08.patience", pick, capsys, experiment=experiment)
+        assert not right and "0.5076" in out and "0.4551" in out, out
+        assert "cannot happen" not in out and "later epoch" not in out, out
+
+
+@pytest.mark.parametrize(
+    "answer, says", [(7, "finished before the crash"), (8, "older than"), (300, "steps")]
+)
+def test_the_resume_mistakes_are_named(answer, says, capsys):
+    right, out = _verdict("08.initial_epoch", answer, capsys)
+    assert not right and says in out, out
 
 
 def test_the_prediction_runs_a_missing_value():

@@ -25,6 +25,9 @@ from kerastutor.exercises.factories import Property, number, object_with
 BUFFERS = (1, 100, 1000, 3000, 6000)
 #: A run "trains properly" when its last validation accuracy is this close to the best run's.
 CLOSE = 0.02
+#: A run that misses by less than this (but more than CLOSE) is a near miss: it did learn every
+#: digit, only less well.
+NEAR = 0.1
 
 
 def _final_accuracy(experiment, buffer: int) -> float:
@@ -57,8 +60,9 @@ def _buffer_right(value, context) -> str:
     return (
         f"Right: with a buffer of {value:,} the epoch ended at {accuracies[value]:.3f} validation "
         f"accuracy; every smaller buffer fell short ({shortfall}). A buffer draws only from the "
-        "next images in the file: with the digits in runs of about 600, a smaller one still "
-        "hands the model a few digits at a time, and it forgets the earlier ones."
+        "next images in the file: with the digits in runs of about 600, a small one hands the "
+        "model one or two digits at a time, and it forgets the earlier ones; even half the "
+        "file in the buffer leaves the later digits until late in the epoch."
     )
 
 
@@ -68,11 +72,19 @@ def _buffer_wrong(value, context) -> str:
     accuracies = _accuracies(context)
     best = max(accuracies.values())
     mine = accuracies[value]
-    if mine < best - CLOSE:
+    if mine < best - NEAR:
         return (
             f"the run with a buffer of {value:,} ended at {mine:.3f} validation accuracy, "
             f"{best - mine:.3f} below the best run ({best:.3f}): not trained properly. "
             "Its batches came from only the few digits inside the buffer at each moment."
+        )
+    if mine < best - CLOSE:
+        return (
+            f"close, but outside the band: the run with a buffer of {value:,} ended at "
+            f"{mine:.3f}, {best - mine:.3f} below the best run ({best:.3f}), where the question "
+            f"allows {CLOSE}. Its buffer starts with the first {value:,} images of the sorted "
+            f"file, {value / 6000:.0%} of it, so the digits further down the file reach its "
+            "batches only late in the epoch."
         )
     return (
         f"a buffer of {value:,} did train properly ({mine:.3f}, best {best:.3f}), but a smaller "
@@ -341,7 +353,7 @@ _TF_DATA_PROPERTIES = [
 
 # ---------------------------------------------------------------- 05.generator (debug)
 
-_GEN_N, _GEN_BATCH = 100, 16  # 7 batches a pass
+_GEN_N, _GEN_BATCH = 100, 16  # 7 batches a pass: 6 of 16 and a last one of 4
 _GEN_PASSES = 3
 
 
@@ -400,7 +412,8 @@ _GENERATOR_PROPERTIES = [
         lambda taken: (
             f"the samples it yields, taken {_GEN_N} at a time, are not each of the {_GEN_N} "
             f"once (its batches hold {_gen_sizes(taken)[:8]}...): a pass skips or repeats some "
-            "before the next pass starts."
+            "before the next pass starts. Which samples does the loop over the starts of the "
+            "batches never reach?"
         ),
     ),
     Property(
@@ -416,6 +429,11 @@ _GENERATOR_PROPERTIES = [
     Property(
         lambda taken: all(np.array_equal(x[:, 1].astype("int64"), y) for x, y in taken),
         "its labels no longer belong to their images.",
+    ),
+    Property(
+        lambda taken: len({tuple(_gen_ids(taken)[i : i + _GEN_N]) for i in (0, _GEN_N)}) == 2,
+        "its first two passes give the samples in the same order: every epoch would see the "
+        "same batches. The order must be drawn anew for each pass.",
     ),
 ]
 
@@ -487,19 +505,26 @@ answer = make_train_ds
 """
 
 _GENERATOR_SOLUTION = """\
-def batches(images, labels, batch_size):
-    while True:
-        for start in range(0, len(images), batch_size):
-            yield images[start : start + batch_size], labels[start : start + batch_size]
+def batches(images, labels, batch_size, seed=0):
+    rng = np.random.default_rng(seed)
+    while True:  # fit pulls from this one generator for every epoch
+        order = rng.permutation(len(images))  # a new order for each pass
+        for start in range(0, len(images), batch_size):  # the last, partial batch too
+            rows = order[start : start + batch_size]
+            yield images[rows], labels[rows]
 
 
 answer = batches
 """
 
+# The cell's buggy generator: one pass only, and its last batch (partial or not) never comes.
 _GENERATOR_WRONG = """\
-def batches(images, labels, batch_size):
-    for start in range(0, len(images), batch_size):
-        yield images[start : start + batch_size], labels[start : start + batch_size]
+def batches(images, labels, batch_size, seed=0):
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(images))
+    for start in range(0, len(images) - batch_size, batch_size):
+        rows = order[start : start + batch_size]
+        yield images[rows], labels[rows]
 
 
 answer = batches
@@ -576,8 +601,10 @@ EXERCISES = [
         key="05.tf_data",
         kind="debug",
         prompt="make_train_ds(images, labels) should make one epoch of the images in batches of "
-        "64 that mix every digit, even when the images come sorted by label. On the sorted "
-        "images each of its batches holds a single digit. Fix it and hand in the function.",
+        "64 that mix every digit, even when the images come sorted by label, and mix them anew "
+        "on every pass: fit reads the data set once per epoch, and each epoch should see new "
+        "batches. On the sorted images each of its batches holds a single digit. Fix it and "
+        "hand in the function.",
         checker=object_with(
             types.SimpleNamespace,
             _TF_DATA_PROPERTIES,
@@ -599,21 +626,26 @@ EXERCISES = [
     Exercise(
         key="05.generator",
         kind="debug",
-        prompt="batches(images, labels, batch_size) feeds fit(..., steps_per_epoch=..., "
-        "epochs=3), which warns 'Your input ran out of data' in the second epoch. Fix the "
+        prompt="batches(images, labels, batch_size, seed=0) should feed fit(..., "
+        "steps_per_epoch=ceil(n / batch_size), epochs=2) every sample once per pass, in a new "
+        "random order each pass. Yet fit warns 'Your input ran out of data', and trains fewer "
+        "steps than it asked for; not even the first epoch gets all of its own. Fix the "
         "generator and hand in the function.",
         checker=object_with(
             list,
             _GENERATOR_PROPERTIES,
-            right="Right: it starts over after every pass, and never ends; steps_per_epoch tells "
-            "fit where each epoch ends.",
+            right="Right: it starts over after every pass, in a new order, and never ends; each "
+            "pass holds every sample once, the last batch smaller; steps_per_epoch tells fit "
+            "where each epoch ends.",
             convert=_run_generator,
         ),
         hints=(
             "fit calls the function once, and then keeps taking batches from that one "
-            "generator for every epoch.",
-            "A generator that has finished stays finished. Make it start the pass over again, "
-            "forever.",
+            "generator for every epoch. How many batches does one pass of it yield, and how "
+            "many are needed?",
+            "A generator that has finished stays finished: make it start the pass over again, "
+            "forever, with a new order each time. And count the starts its range() gives for "
+            "n = 128, batch_size = 32.",
         ),
         solution=_GENERATOR_SOLUTION,
         wrong=_GENERATOR_WRONG,

@@ -100,42 +100,41 @@ def _patience_evidence(context: dict) -> str:
     )
 
 
-def _said_lower(pick: str, context: dict) -> str:
-    evidence = _patience_evidence(context)
-    if _patience_outcome(context) == "lower":
-        quick, patient = _patience_runs(context)
-        return (
-            f"{evidence} Patience 0 gave up at the first epoch that did not improve, a bump of "
-            "noise; the curve then came down past it, and only a run that waited saw that. It "
-            f"cost epochs: {patient['ran']} instead of {quick['ran']}."
-        )
+def _not_what_the_runs_show(context: dict) -> str:
+    """A wrong prediction: the two restored values, for the learner to compare."""
+    quick, patient = _patience_runs(context)
     return (
-        f"the runs say otherwise. {evidence} No epoch after patience 0's stop beat its best, so "
-        "waiting found nothing better here; it only cost epochs."
+        f"that is not what the runs show. The weights patience 0 restored (epoch "
+        f"{quick['kept_epoch']}) have val_loss {quick['kept_val_loss']:.4f}; those patience 8 "
+        f"restored (epoch {patient['kept_epoch']}) have {patient['kept_val_loss']:.4f}. Compare "
+        "the two, then look at the plot: which epochs did each run see?"
+    )
+
+
+def _said_lower(pick: str, context: dict) -> str:
+    if _patience_outcome(context) != "lower":
+        return _not_what_the_runs_show(context)
+    quick, patient = _patience_runs(context)
+    return (
+        f"{_patience_evidence(context)} Patience 0 gave up at the first epoch that did not "
+        "improve, a bump of noise; the curve then came down past it, and only a run that "
+        f"waited saw that. It cost epochs: {patient['ran']} instead of {quick['ran']}."
     )
 
 
 def _said_same(pick: str, context: dict) -> str:
-    evidence = _patience_evidence(context)
-    if _patience_outcome(context) == "the same":
-        return (
-            f"{evidence} Patience 0 stopped at a real turn of the curve: nothing later beat it, "
-            "so the extra epochs of patience 8 bought nothing."
-        )
+    if _patience_outcome(context) != "the same":
+        return _not_what_the_runs_show(context)
     return (
-        f"the runs say otherwise. {evidence} Patience 0 stopped at the first epoch without an "
-        "improvement, a bump of noise; val_loss fell again after it, and a run that waited "
-        "restored that later epoch."
+        f"{_patience_evidence(context)} Patience 0 stopped at a real turn of the curve: nothing "
+        "later beat it, so the extra epochs of patience 8 bought nothing."
     )
 
 
 def _said_higher(pick: str, context: dict) -> str:
-    return (
-        "that cannot happen: with one seed and one data set the patience-8 run follows "
-        "patience 0's curve epoch for epoch and then goes on, and restore_best_weights keeps "
-        f"the best epoch it saw, which is never worse than the best of fewer epochs. "
-        f"{_patience_evidence(context)}"
-    )
+    if _patience_outcome(context) != "higher":
+        return _not_what_the_runs_show(context)
+    return f"{_patience_evidence(context)} (Not expected: the runs should share one curve.)"
 
 
 # ---------------------------------------------------------------- 08.stop_on_nan (build)
@@ -170,6 +169,8 @@ class _StopTrial:
     clean_stopped_at: Any = "missing"
     nan_batches: int = 0
     nan_stopped_at: Any = "missing"
+    inf_stopped: bool = False
+    inf_stopped_at: Any = "missing"
 
 
 def _fit_with(cls: type, nan_step: int | None) -> tuple[int, Any]:
@@ -184,6 +185,28 @@ def _fit_with(cls: type, nan_step: int | None) -> tuple[int, Any]:
         callbacks=[callback],
     )
     return int(model.optimizer.iterations), getattr(callback, "stopped_at", "missing")
+
+
+#: The infinite loss comes as fit would report it: epoch 0, batch 1 (counted from 0).
+_INF_BATCH = 1
+
+
+def _feed_infinite_loss(cls: type) -> tuple[bool, Any]:
+    """Call a fresh callback's hooks as fit would, for two batches of epoch 0: the first with a
+    finite loss, the second with an infinite one (an overflow). Did it stop, and where?"""
+    callback = cls()
+    model = _tiny_model(hidden=False)
+    callback.set_model(model)
+    callback.set_params({"verbose": 0, "epochs": _EPOCHS, "steps": _STEPS})
+    model.stop_training = False
+    callback.on_train_begin({})
+    callback.on_epoch_begin(0, {})
+    for batch, loss in enumerate([1.1, np.inf]):
+        callback.on_train_batch_begin(batch, {})
+        callback.on_train_batch_end(batch, {"loss": loss, _METRIC: 0.3})
+        if model.stop_training:
+            break
+    return bool(model.stop_training), getattr(callback, "stopped_at", "missing")
 
 
 def _try_stop_callback(answer: Any) -> _StopTrial:
@@ -205,6 +228,7 @@ def _try_stop_callback(answer: Any) -> _StopTrial:
         trial.clean_batches, trial.clean_stopped_at = _fit_with(answer, None)
         nan_step = _NAN_EPOCH * _STEPS + _NAN_BATCH
         trial.nan_batches, trial.nan_stopped_at = _fit_with(answer, nan_step)
+        trial.inf_stopped, trial.inf_stopped_at = _feed_infinite_loss(answer)
     except Exception as exc:  # the learner's code: report it, don't raise it
         trial.error = f"{type(exc).__name__}: {str(exc)[:200]}"
     return trial
@@ -320,6 +344,22 @@ def _stop_message(stopper: Any) -> str:
     )
 
 
+#: The callback exactly as the notebook's cell gives it.
+_AS_GIVEN = {
+    "monitor": "val_accuracy",
+    "mode": "min",
+    "patience": 2,
+    "restore_best_weights": True,
+    "min_delta": 0,
+    "baseline": None,
+    "start_from_epoch": 0,
+}
+
+
+def _changed(stopper: Any) -> bool:
+    return any(getattr(stopper, name, None) != value for name, value in _AS_GIVEN.items())
+
+
 def _monitor_message(stopper: Any) -> str:
     monitor = getattr(stopper, "monitor", None)
     if monitor in _LOGGED and not str(monitor).startswith("val_"):
@@ -334,8 +374,8 @@ def _monitor_message(stopper: Any) -> str:
         )
     return (
         f"it watches {monitor!r}, a name this model never logs, so EarlyStopping only warns "
-        "each epoch and never stops nor restores anything. fit logs each metric under its own "
-        "name: look at the keys of history.history."
+        "during the fit and never stops nor restores anything. fit logs each metric under its "
+        "own name: look at the keys of history.history."
     )
 
 
@@ -423,9 +463,24 @@ EXERCISES = [
                         "from an epoch hook."
                     ),
                 ),
+                Property(
+                    lambda t: t.inf_stopped,
+                    f"it stops on NaN, but not on an infinite loss: its hooks were fed a batch "
+                    f"whose logged loss was inf (batch {_INF_BATCH} of epoch 0, as an overflow "
+                    "would give it), and it let training go on. Infinity is not NaN: a test for "
+                    "NaN alone lets it through.",
+                ),
+                Property(
+                    lambda t: _as_pair(t.inf_stopped_at) == (0, _INF_BATCH),
+                    lambda t: (
+                        f"it stopped on an infinite loss in batch {_INF_BATCH} of epoch 0, but "
+                        f"recorded stopped_at = {t.inf_stopped_at!r}."
+                    ),
+                ),
             ],
             right="Right: it checks the loss after every batch, so it stops in the batch that "
-            "broke, before any later batch trains on NaN weights, and it says where.",
+            "broke (NaN or infinite), before any later batch trains on broken weights, and it "
+            "says where.",
             convert=_try_stop_callback,
         ),
         hints=(
@@ -474,6 +529,12 @@ EXERCISES = [
             "keras.callbacks.EarlyStopping",
             [
                 Property(
+                    _changed,
+                    "this is the callback as the cell gives it: try it in a short fit first "
+                    "(fresh_model() on a few hundred images, with validation data), and read "
+                    "what Keras says during the fit and what the model keeps.",
+                ),
+                Property(
                     lambda s: (
                         s.monitor in _LOGGED
                         and s.monitor.startswith("val_")
@@ -519,23 +580,46 @@ EXERCISES = [
     Exercise(
         key="08.initial_epoch",
         kind="recall",
-        prompt="10 epochs, crashed; the newest checkpoint is epoch_03.keras. Which initial_epoch "
-        "resumes without repeating or skipping an epoch?",
+        prompt="A run of fit(..., epochs=10), 50 steps per epoch, saved its model to one file, "
+        "latest.keras, with ModelCheckpoint('latest.keras', save_freq=100), and crashed in the "
+        "middle of epoch 8 (counted from 1). You load latest.keras: its optimizer.iterations "
+        "reads 300. Which initial_epoch continues training without repeating or skipping an "
+        "epoch of what the loaded model holds?",
         checker=number(
-            3,
+            6,
             whole=True,
-            right="Right: initial_epoch counts the epochs already done; fit counts from 0 inside, "
-            "so initial_epoch=3 runs the 4th epoch next.",
+            right="Right: the file holds 300 steps of 50, six whole epochs (the save every 100 "
+            "steps came at the end of epochs 2, 4 and 6). Epoch 7 was trained but never saved: "
+            "it is lost with the crash and is trained again. initial_epoch counts the epochs the "
+            "loaded model has done, so fit goes on with the 7th.",
             mistakes=[
-                (4, "that skips an epoch: fit would start with the 5th."),
-                (2, "that repeats an epoch: the one the checkpoint already holds."),
+                (
+                    7,
+                    "that counts the epochs finished before the crash, but the file was last "
+                    "written before that: the model you load has not trained them all, and "
+                    "one epoch would never be trained.",
+                ),
+                (
+                    8,
+                    "that is the epoch the crash came in; the model you load is older than the "
+                    "crash: how many epochs does it hold?",
+                ),
+                (300, "that is a count of steps (batches); initial_epoch counts epochs."),
+                (3, "that is how many saves were due, not how many epochs the file holds."),
             ],
             otherwise=lambda value: (
-                f"initial_epoch={value} does not continue right after the checkpoint's epoch."
+                f"initial_epoch={value} does not continue right after the epochs the loaded "
+                "model has trained."
             ),
         ),
-        hints=("initial_epoch is the number of epochs already done.",),
-        solution="answer = 3",
-        wrong="answer = 4",
+        hints=(
+            "How many epochs of training does the file hold? The crash does not tell you; the "
+            "file does.",
+            "The optimizer counts every training step (batch) since the run began; save_freq "
+            "counts steps too. initial_epoch is the number of epochs the loaded model has "
+            "already done.",
+        ),
+        solution="answer = 300 // 50  # the epochs of training the file holds",
+        wrong="answer = 7",
     ),
 ]
