@@ -256,12 +256,7 @@ def test_notebook_runs_in_jupyterlab(browser, lab, path):
 def _move_the_knob(page, stem: str) -> None:
     """A guided experiment redraws its plot when its knob moves: press the right arrow on the
     first experiment's slider, then wait for its image to change."""
-    experiment = (
-        page.locator(".widget-vbox")
-        .filter(has=page.locator(".noUi-handle"))
-        .filter(has=page.locator("img.widget-image, .widget-image"))
-        .first
-    )
+    experiment = page.locator(".kerastutor-knob").first
     experiment.scroll_into_view_if_needed(timeout=60_000)
     image = experiment.locator(".widget-image").first
     page.wait_for_function(
