@@ -11,7 +11,7 @@ The limit is `memory_limit`, or else Binder's `MEM_LIMIT`, or else the cgroup's 
 a laptop: nothing is ever shut down there). `kerastutor lab` and Binder use it through the
 configuration in `kerastutor/jupyter_config/` (see `kerastutor.cli.server_env`).
 
->>> round(_rss(os.getpid()) / 2**20) > 0   # this process's resident memory, in MiB
+>>> round(_rss(os.getpid()) / 2**20) > 0   # this process's memory, in MiB
 True
 """
 
@@ -27,13 +27,17 @@ __all__ = ["CourseKernelManager", "memory_limit"]
 
 
 def _rss(pid: int) -> int:
-    """Resident memory of a process in bytes (0 if it is gone or unreadable)."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
+    """Memory of a process in bytes, as a cgroup charges it: its proportional set size (a page
+    shared by n processes, such as TensorFlow's library mapped by every kernel or a forked
+    worker's copy-on-write pages, counts 1/n in each), else its resident size; 0 if it is gone.
+    """
+    for path, field in ((f"/proc/{pid}/smaps_rollup", "Pss:"), (f"/proc/{pid}/status", "VmRSS:")):
+        try:
+            for line in Path(path).read_text().splitlines():
+                if line.startswith(field):
+                    return int(line.split()[1]) * 1024
+        except (OSError, ValueError, IndexError):
+            continue
     return 0
 
 
@@ -55,7 +59,7 @@ def _tree(pid: int) -> list[int]:
 
 
 def tree_rss(pid: int) -> int:
-    """Resident memory of a process and all its descendants, in bytes."""
+    """Memory of a process and all its descendants, in bytes (shared pages counted once)."""
     return sum(_rss(p) for p in _tree(pid))
 
 

@@ -1,6 +1,7 @@
 """A whole course in Binder's 2 GB (issue 13, item 4): a learner opens chapters 00 to 10 in
 turn in one JupyterLab, runs each, and closes nothing. The server and all its kernels together
-must stay under 2 GiB, sampled throughout.
+must stay under 2 GiB, sampled throughout (proportional set sizes: a page shared by several
+processes, such as TensorFlow's library in every kernel, counts once, as the cgroup counts it).
 
 JupyterLab runs as `kerastutor lab` runs it (the course's kernel and server environment, so the
 course's kernel manager), with Binder's `MEM_LIMIT` set to 2 GiB.
