@@ -386,7 +386,8 @@ class CategoricalTruePositives(keras.metrics.Metric):
         self.true_positives.assign_add(ops.sum(hits))
 
     def result(self):
-        return self.true_positives
+        # A tensor, not the variable itself: JAX cannot trace a Keras variable returned as is.
+        return ops.convert_to_tensor(self.true_positives)
 
     def reset_state(self):
         self.true_positives.assign(0.0)

@@ -136,3 +136,13 @@ def test_loss_history_records_every_batch(seeded):
     model.fit(x, y, batch_size=250, epochs=3, verbose=0, callbacks=[recorder])
     assert len(recorder.per_batch_losses) == 3 * 4
     assert all(np.isfinite(recorder.per_batch_losses))
+
+
+def test_categorical_true_positives_result_is_a_tensor_not_its_variable():
+    """JAX cannot trace a metric whose `result()` returns its variable ("Triggering
+    __jax_array__() during abstractification"), so `fit` failed with it on the JAX backend."""
+    metric = kt.CategoricalTruePositives()
+    metric.update_state(np.array([1]), np.array([[0.0, 1.0]], "float32"))
+    result = metric.result()
+    assert not isinstance(result, keras.Variable) and keras.ops.is_tensor(result)
+    assert float(result) == 1.0
