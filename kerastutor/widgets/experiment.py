@@ -64,7 +64,10 @@ class StopAndCount(keras.callbacks.Callback):
     """Ends `fit` when `stop_event` is set (checked after every batch) and counts steps.
 
     `async_safe` keeps Keras's asynchronous batch dispatch on: this callback reads no logs, so
-    Keras need not wait for each step's results before starting the next.
+    Keras need not wait for each step's results before starting the next. Its batch hook then
+    runs in a worker thread, so it never reads `self.model`: on JAX that property copies the
+    training state back into the model, which races with the step running meanwhile (its
+    buffers are donated and deleted) and fails the run with "Array has been deleted".
     """
 
     async_safe = True
@@ -73,6 +76,11 @@ class StopAndCount(keras.callbacks.Callback):
         super().__init__()
         self.stop_event, self.on_progress = stop_event, on_progress
         self.steps, self.epoch_steps, self._last = 0, 0, 0.0
+        self._fit_model: keras.Model | None = None
+
+    def set_model(self, model: keras.Model) -> None:
+        super().set_model(model)
+        self._fit_model = model  # a plain reference: setting a flag needs no state sync
 
     def on_epoch_begin(self, epoch, logs=None):
         self.epoch_steps = 0
@@ -80,8 +88,8 @@ class StopAndCount(keras.callbacks.Callback):
     def on_train_batch_end(self, batch, logs=None):
         self.steps += 1
         self.epoch_steps += 1
-        if self.stop_event.is_set():
-            self.model.stop_training = True
+        if self.stop_event.is_set() and self._fit_model is not None:
+            self._fit_model.stop_training = True
         now = time.perf_counter()
         if self.on_progress is not None and now - self._last > 0.2:
             self._last = now
