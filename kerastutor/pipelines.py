@@ -27,6 +27,8 @@ from typing import Any
 import keras
 import numpy as np
 
+from kerastutor._arrays import to_numpy
+
 __all__ = [
     "PIPELINES",
     "Pipeline",
@@ -478,12 +480,9 @@ def make_generator(
 
 
 def _to_numpy(structure: Any) -> Any:
-    def convert(a):
-        if hasattr(a, "numpy") and not isinstance(a, np.ndarray):
-            return a.numpy()
-        return np.asarray(a)
-
-    return keras.tree.map_structure(convert, structure)
+    # Batches of any framework: tf.data gives TensorFlow tensors and a DataLoader torch ones,
+    # whatever the Keras backend.
+    return keras.tree.map_structure(to_numpy, structure)
 
 
 @dataclass

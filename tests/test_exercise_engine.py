@@ -76,3 +76,29 @@ def test_each_wrong_attempt_gets_the_next_hint(monkeypatch):
     monkeypatch.setattr(engine, "_attempts", {})
     shown = [kt.check("02.steps_per_epoch", 468).message.split("Hint: ")[1] for _ in range(3)]
     assert shown == ["gentle.", "specific.", "specific."]
+
+
+def _tensor_of(framework: str, value: float):
+    """`value` as a tensor of `framework`, whatever the Keras backend in use."""
+    if framework == "tensorflow":
+        return pytest.importorskip("tensorflow").constant(value)
+    if framework == "jax":
+        return pytest.importorskip("jax").numpy.asarray(value)
+    torch = pytest.importorskip("torch")
+    return torch.tensor(value, requires_grad=True)  # autograd on: `.numpy()` alone refuses it
+
+
+@pytest.mark.parametrize("framework", ["tensorflow", "jax", "torch"])
+def test_a_number_as_any_frameworks_tensor_is_read(framework):
+    """A JAX array has no `.numpy()`, a torch tensor with gradients refuses it: both answers
+    used to be 'expected a whole number'."""
+    assert kt.check("08.initial_epoch", _tensor_of(framework, 3.0))
+
+
+@pytest.mark.parametrize("framework", ["tensorflow", "jax", "torch"])
+def test_a_function_returning_any_frameworks_tensor_is_compared(framework):
+    from kerastutor.exercises.factories import Case, callable_on
+
+    checker = callable_on([Case(args=(2.0,), expected=4.0)])
+    right, why = checker(lambda x: _tensor_of(framework, x * 2))
+    assert right, why

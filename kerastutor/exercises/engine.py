@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from kerastutor._arrays import to_numpy
+
 __all__ = [
     "KINDS",
     "Exercise",
@@ -186,15 +188,20 @@ def solution(key: str) -> str:
 
 
 def scalar(answer: Any) -> Any:
-    """A tensor, a 0-d array or a NumPy scalar as the Python value it holds."""
-    if hasattr(answer, "numpy") and not isinstance(answer, np.ndarray):
+    """A tensor (of any backend), a 0-d array or a NumPy scalar as the Python value it holds."""
+    if hasattr(answer, "numpy") or _is_jax_array(answer):
         try:
-            answer = answer.numpy()
-        except Exception:
+            answer = to_numpy(answer)
+        except Exception:  # e.g. a symbolic tensor: the checker says what it got
             return answer
     if isinstance(answer, np.ndarray) and answer.ndim == 0:
         answer = answer[()]
     return answer.item() if isinstance(answer, np.generic) else answer
+
+
+def _is_jax_array(value: Any) -> bool:
+    """A JAX array: the one tensor type without `.numpy()` (jax itself is not imported)."""
+    return type(value).__module__.split(".")[0] in ("jax", "jaxlib")
 
 
 def bounded(items: Any, what: str, limit: int = MAX_ITEMS) -> list:

@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from kerastutor._arrays import to_numpy
 from kerastutor.exercises.engine import Malformed, bounded, scalar
 
 __all__ = [
@@ -246,11 +247,7 @@ class Case:
 
 
 def _numpy(value: Any) -> np.ndarray:
-    if hasattr(value, "numpy") and not isinstance(value, np.ndarray):
-        value = value.numpy()
-    if hasattr(value, "detach"):  # a torch tensor
-        value = value.detach().cpu().numpy()
-    return np.asarray(value, dtype="float64")
+    return np.asarray(to_numpy(value), dtype="float64")
 
 
 def callable_on(
