@@ -68,7 +68,9 @@ def test_a_stop_before_training_ends_after_one_batch():
     stop.set()
     run = kt.Experiment().run(kt.Settings(batch_size=1024, epochs=5), stop_event=stop)
     assert run.stopped and run.epochs_done == 1 and run.final == {}
-    assert run.partial_epoch["batches"] <= 2  # asynchronous dispatch may run one more batch
+    # Heard before the next batch starts, however far the asynchronous batch-end hooks lag
+    # behind (JAX dispatched 4 batches before they caught up).
+    assert run.partial_epoch["batches"] == 1
 
 
 def test_balanced_class_weight_reads_one_hot_labels():

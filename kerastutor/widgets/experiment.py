@@ -61,13 +61,16 @@ class Run:
 
 
 class StopAndCount(keras.callbacks.Callback):
-    """Ends `fit` when `stop_event` is set (checked after every batch) and counts steps.
+    """Ends `fit` when `stop_event` is set (checked around every batch) and counts steps.
 
     `async_safe` keeps Keras's asynchronous batch dispatch on: this callback reads no logs, so
-    Keras need not wait for each step's results before starting the next. Its batch hook then
-    runs in a worker thread, so it never reads `self.model`: on JAX that property copies the
-    training state back into the model, which races with the step running meanwhile (its
-    buffers are donated and deleted) and fails the run with "Array has been deleted".
+    Keras need not wait for each step's results before starting the next. Its batch-end hook
+    then runs in a worker thread, which can lag several steps behind (on JAX above all), so
+    the stop is also checked at the start of each batch, in line on the training thread: at
+    most the batch already started runs after it. Neither hook reads `self.model`: on JAX
+    that property copies the training state back into the model, which in a worker thread
+    races with the running step (whose buffers are donated and deleted: "Array has been
+    deleted"), and on the training thread would cost a copy every batch.
     """
 
     async_safe = True
@@ -84,6 +87,10 @@ class StopAndCount(keras.callbacks.Callback):
 
     def on_epoch_begin(self, epoch, logs=None):
         self.epoch_steps = 0
+
+    def on_train_batch_begin(self, batch, logs=None):
+        if self.stop_event.is_set() and self._fit_model is not None:
+            self._fit_model.stop_training = True
 
     def on_train_batch_end(self, batch, logs=None):
         self.steps += 1
