@@ -6,9 +6,10 @@
                                 kernels in the course's environment (below)
     kerastutor env              print that environment as shell `export` lines, for
                                 `eval "$(kerastutor env)"` (`make test`, `binder/start`)
-    kerastutor doctor           check Python, TensorFlow/Keras, the devices Keras sees, torch,
-                                widgets, Graphviz, the MNIST source, memory and where this
-                                runs; print a fix for each problem
+    kerastutor doctor           check Python, TensorFlow/Keras, the Keras backend (and how to
+                                switch it), the devices Keras sees, torch, JAX, widgets,
+                                Graphviz, the MNIST source, memory and where this runs; print
+                                a fix for each problem
     kerastutor link --hub URL --repo URL [--branch B] [--path P]
                                 print the nbgitpuller link that opens the course on a
                                 JupyterHub (docs/instructors.md)
@@ -16,7 +17,10 @@
 `doctor()` is also what the course's first notebook runs. It imports TensorFlow in a child
 process (unless this one has it already), so a TensorFlow that fails to import, or aborts
 Python while loading (a CPU without the instructions the build needs), is reported as FAIL
-with a fix instead of crashing the command or killing the notebook's kernel.
+with a fix instead of crashing the command or killing the notebook's kernel. It names the Keras
+backend in use (`tensorflow`, the default, `jax` or `torch`), where it was chosen
+(`KERAS_BACKEND`, else `keras.json`) and how to switch; a backend that cannot load (JAX not
+installed, a misspelt name) is a FAIL that says what to install.
 
 The kernel environment is defined once, here: `KERNEL_ENV` holds the defaults
 (`TF_CPP_MIN_LOG_LEVEL=3`, `MALLOC_ARENA_MAX=2` for less memory, `KERASTUTOR_OFFLINE=1`:
@@ -63,18 +67,23 @@ KERNEL_ENV = {
 
 @dataclass(frozen=True)
 class Check:
-    """One line of `doctor`: what was checked, whether it is fine, and how to fix it if not."""
+    """One line of `doctor`: what was checked, whether it is fine, and how to fix it if not.
+
+    `note` is printed under the line whatever the result (e.g. how to switch the backend).
+    """
 
     name: str
     ok: bool
     detail: str
     fix: str = ""
     required: bool = True
+    note: str = ""
 
     def __str__(self) -> str:
         mark = "OK  " if self.ok else ("FAIL" if self.required else "WARN")
         line = f"[{mark}] {self.name}: {self.detail}"
-        return line + (f"\n       fix: {self.fix}" if not self.ok and self.fix else "")
+        line += f"\n       fix: {self.fix}" if not self.ok and self.fix else ""
+        return line + (f"\n       {self.note}" if self.note else "")
 
 
 def _version(*distributions: str) -> str | None:
@@ -153,7 +162,7 @@ class _Loaded:
     """What importing TensorFlow, then Keras, gave: versions, or why it failed."""
 
     tensorflow: str | None = None
-    keras: tuple[str, str] | None = None
+    keras: tuple[str, str] | None = None  # (version, backend), of this process if Keras is here
     error: str = ""  # the last lines TensorFlow or Python wrote about the failure
     missing: bool = False  # ModuleNotFoundError: tensorflow is not installed
     signal: str = ""  # the signal that killed the import (SIGABRT, SIGILL, ...)
@@ -174,11 +183,12 @@ def _summary(stderr: str) -> str:
     return " | ".join(ln.split("] ", 1)[-1] if "] " in ln[:80] else ln for ln in lines)[-600:]
 
 
-def _load_tensorflow() -> _Loaded:
+def _load_tensorflow(backend: str | None = None) -> _Loaded:
     """Import TensorFlow and Keras: here if TensorFlow is loaded already, else in a child
-    process, so that a TensorFlow that aborts Python while loading cannot take this one along."""
+    process, so that a TensorFlow that aborts Python while loading cannot take this one along.
+    `backend`: the child's KERAS_BACKEND, when not this process's."""
     loaded = _Loaded()
-    if "tensorflow" in sys.modules:
+    if "tensorflow" in sys.modules and backend is None:
         loaded.tensorflow = getattr(sys.modules["tensorflow"], "__version__", "?")
         try:
             import keras
@@ -188,6 +198,8 @@ def _load_tensorflow() -> _Loaded:
             loaded.error = f"{type(exc).__name__}: {exc}"
         return loaded
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3")}
+    if backend is not None:
+        env["KERAS_BACKEND"] = backend
     try:
         result = subprocess.run(
             [sys.executable, "-c", _LOAD_TENSORFLOW],
@@ -222,16 +234,103 @@ def _load_tensorflow() -> _Loaded:
                 loaded.signal = signal.Signals(-result.returncode).name
             except ValueError:
                 loaded.signal = f"signal {-result.returncode}"
+    keras = sys.modules.get("keras")
+    if keras is not None and loaded.tensorflow is not None and backend is None:
+        # Keras is loaded here (on JAX or torch, without TensorFlow): its backend is the one
+        # in use, whatever the environment now says a new process would pick.
+        with contextlib.suppress(Exception):
+            loaded.keras, loaded.error = (keras.__version__, keras.backend.backend()), ""
     return loaded
 
 
+#: The backends the course runs on. TensorFlow is the default and always installed.
+BACKENDS = ("tensorflow", "jax", "torch")
+
+
+def _keras_config_file() -> Path:
+    """The `keras.json` Keras reads, found as Keras finds it: in `KERAS_HOME`, else in
+    `~/.keras` (`/tmp/.keras` when the home folder is not writable)."""
+    home = os.environ.get("KERAS_HOME")
+    if not home:
+        base = os.path.expanduser("~")
+        home = os.path.join(base if os.access(base, os.W_OK) else "/tmp", ".keras")
+    return Path(home) / "keras.json"
+
+
+def _backend_wanted() -> tuple[str, str]:
+    """The backend Keras picks when it is imported, and where that choice comes from."""
+    from_env = os.environ.get("KERAS_BACKEND", "")
+    if from_env:
+        return from_env, "set by KERAS_BACKEND"
+    config = _keras_config_file()
+    try:
+        backend = json.loads(config.read_text()).get("backend")
+    except (OSError, ValueError, AttributeError):
+        backend = None
+    if isinstance(backend, str) and backend:
+        return backend, f"from {config}"
+    return "tensorflow", "the default"
+
+
+def _switch_note() -> str:
+    return (
+        "switch: set KERAS_BACKEND=tensorflow, jax or torch before keras is imported "
+        "(`KERAS_BACKEND=jax kerastutor lab`; in a notebook, "
+        '`os.environ["KERAS_BACKEND"] = "jax"` in the first cell of a fresh kernel), '
+        f'or "backend" in {_keras_config_file()}'
+    )
+
+
+def _backend_failed(error: str, wanted: str) -> bool:
+    """Whether an import failed because the chosen backend did: an unknown name, or its
+    framework not installed. (TensorFlow imports Keras, so even its import fails then.)"""
+    return wanted != "tensorflow" and (
+        "Unable to import backend" in error or f"No module named '{wanted}" in error
+    )
+
+
+def _backend_check(loaded: _Loaded, failure: str = "") -> Check:
+    """The `Keras backend` line: which backend Keras runs on, where that was chosen, and how
+    to switch. `failure`: why the chosen backend did not load; the line then says what to do."""
+    wanted, source = _backend_wanted()
+    note = _switch_note()
+    if failure or loaded.keras is None:
+        if wanted not in BACKENDS:
+            fix = f"use one of {', '.join(BACKENDS)}, or unset KERAS_BACKEND for TensorFlow"
+        elif f"No module named '{wanted}" in failure:
+            fix = f"pip install 'kerastutor[{wanted}]', or unset KERAS_BACKEND for TensorFlow"
+        else:
+            fix = "fix the Keras line above first"
+        detail = f"{wanted} ({source}) does not load: {failure or loaded.error or 'no message'}"
+        return Check("Keras backend", False, detail, fix, note=note)
+    backend = loaded.keras[1]
+    if backend == wanted:
+        detail = f"{backend} ({source})"
+    elif "keras" in sys.modules:  # chosen before the environment changed
+        detail = (
+            f"{backend}, in use here; a new kernel would start on {wanted} ({source}): "
+            "restart the kernel to switch"
+        )
+    else:
+        detail = backend
+    if backend not in BACKENDS:
+        fix = f"the course runs on {', '.join(BACKENDS)}: unset KERAS_BACKEND for TensorFlow"
+        return Check("Keras backend", False, detail, fix, note=note)
+    return Check("Keras backend", True, detail, note=note)
+
+
 def _tensorflow_checks() -> list[Check]:
-    """The TensorFlow and Keras lines of doctor(); never raises, whatever the installation."""
+    """The TensorFlow, Keras and Keras backend lines of doctor(); never raises, whatever the
+    installation."""
     tf_version = _version("tensorflow", "tensorflow-cpu")
     keras_version = _version("keras")
     dist = "tensorflow-cpu" if _version("tensorflow-cpu") else "tensorflow"
     reinstall = f"pip install --force-reinstall '{dist}=={tf_version}'" if tf_version else ""
     loaded = _load_tensorflow()
+    failure = ""
+    if loaded.keras is None and _backend_failed(loaded.error, _backend_wanted()[0]):
+        # The backend failed, not necessarily TensorFlow: try TensorFlow on its own backend.
+        failure, loaded = loaded.error, _load_tensorflow(backend="tensorflow")
     if loaded.tensorflow is not None:
         tf_check = Check("TensorFlow", True, loaded.tensorflow)
     elif loaded.missing:
@@ -285,18 +384,21 @@ def _tensorflow_checks() -> list[Check]:
             "Keras",
             False,
             f"{keras_version} does not import: {loaded.error or 'no message'}",
-            f"{keras_fix}, and unset KERAS_BACKEND",
+            f"{keras_fix}; if the message names a backend, see the next line",
         )
     else:
         version, backend = loaded.keras
         keras_check = Check(
             "Keras",
-            version.startswith("3.") and backend == "tensorflow",
-            f"{version}, {backend} backend",
-            "the course needs Keras 3 on TensorFlow: pip install 'keras>=3.3,<4' and "
-            "unset KERAS_BACKEND",
+            version.startswith("3."),
+            f"{version}, imports on TensorFlow (see the next line)"
+            if failure
+            else f"{version}, {backend} backend",
+            f"the course needs Keras 3: {keras_fix}",
         )
-    return [tf_check, keras_check]
+    if not tf_check.ok:
+        return [tf_check, keras_check]
+    return [tf_check, keras_check, _backend_check(loaded, failure)]
 
 
 # Run in a child process by _devices_check(): the devices Keras would train on, as JSON.
@@ -324,6 +426,12 @@ if keras.backend.backend() == "tensorflow":
             found["gpu_names"].append(tf.config.experimental.get_device_details(gpu)["device_name"])
         except Exception:
             pass
+elif keras.backend.backend() == "torch":  # keras.distribution has no torch implementation
+    import torch
+
+    gpus = range(torch.cuda.device_count())
+    found["cpu"], found["gpu"] = ["cpu:0"], [f"gpu:{i}" for i in gpus]
+    found["gpu_names"] = [torch.cuda.get_device_name(i) for i in gpus]
 print("kerastutor-devices", json.dumps(found))
 """
 _DEVICES_SECONDS = 120
@@ -404,7 +512,10 @@ def _devices_check(found: _Devices | None = None) -> Check:
     training runs. Never raises; lists them in a child process unless TensorFlow is loaded
     here already. `found` replaces the listing (for tests)."""
     if found is None:
-        found = _devices_here() if "tensorflow" in sys.modules else _devices_from_child()
+        keras = sys.modules.get("keras")
+        backend = keras.backend.backend() if keras is not None else _backend_wanted()[0]
+        here = "tensorflow" in sys.modules and backend == "tensorflow"  # else another's devices
+        found = _devices_here() if here else _devices_from_child()
     if found.cpu is None or found.gpu is None:
         return Check(
             "devices",
@@ -449,6 +560,20 @@ def doctor(verbose: bool = True) -> list[Check]:
             torch_version is not None,
             torch_version or "not installed",
             "pip install 'kerastutor[torch]'",
+            required=False,
+        )
+    )
+    jax_version, jaxlib_version = _version("jax"), _version("jaxlib")
+    checks.append(
+        Check(
+            "JAX (optional backend)",
+            jax_version is not None and jaxlib_version is not None,
+            f"jax {jax_version}, jaxlib {jaxlib_version}"
+            if jax_version and jaxlib_version
+            else "not installed"
+            if jax_version is None
+            else f"jax {jax_version} without jaxlib",
+            "pip install 'kerastutor[jax]'",
             required=False,
         )
     )

@@ -43,13 +43,21 @@ def test_copy_refuses_a_file_as_target(tmp_path):
 
 
 def test_doctor_reports_each_check(capsys):
+    import keras
+
     checks = kt.doctor()
     out = capsys.readouterr().out
     names = [c.name for c in checks]
-    for expected in ("Python", "TensorFlow", "Keras", "MNIST", "free memory", "running on"):
+    for expected in ("Python", "TensorFlow", "Keras", "Keras backend", "MNIST", "running on"):
         assert expected in names
+    assert "JAX (optional backend)" in names and "free memory" in names
     assert all(c.ok for c in checks if c.required), out
     assert out.count("[OK  ]") >= 5 and "All set." in out
+    # The backend in use, and how to switch it, printed even on an OK line.
+    backend = checks[names.index("Keras backend")]
+    assert backend.detail.startswith(keras.backend.backend())
+    assert "KERAS_BACKEND" in backend.note and "keras.json" in backend.note
+    assert "switch: set KERAS_BACKEND" in out
 
 
 def test_doctor_gives_a_fix_for_a_problem(monkeypatch, capsys, tmp_path):
@@ -91,6 +99,70 @@ def test_lab_kernels_get_the_quiet_start_up_file(tmp_path, monkeypatch):
     startup = folder / "profile_default" / "startup" / "00-kerastutor-quiet.py"
     assert startup.read_text() == cli.QUIET_STARTUP and "_quiet.install()" in cli.QUIET_STARTUP
     exec(compile(cli.QUIET_STARTUP, "startup", "exec"), {})  # runs as a kernel would run it
+
+
+# --- doctor and the Keras backend ----------------------------------------------------------
+
+
+def test_the_backend_chosen_in_keras_json_is_named_with_its_file(monkeypatch, tmp_path):
+    monkeypatch.delenv("KERAS_BACKEND", raising=False)
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    assert cli._backend_wanted() == ("tensorflow", "the default")
+    (tmp_path / "keras.json").write_text('{"backend": "jax"}')
+    assert cli._backend_wanted() == ("jax", f"from {tmp_path / 'keras.json'}")
+    monkeypatch.setenv("KERAS_BACKEND", "torch")  # the variable wins, as in Keras
+    assert cli._backend_wanted() == ("torch", "set by KERAS_BACKEND")
+
+
+def test_a_kernel_started_on_another_backend_is_told_to_restart(monkeypatch):
+    import keras
+
+    in_use = keras.backend.backend()
+    other = "jax" if in_use != "jax" else "torch"
+    monkeypatch.setenv("KERAS_BACKEND", other)  # set after keras was imported: too late
+    check = cli._backend_check(cli._Loaded(tensorflow="2.x", keras=("3.x", in_use)))
+    assert check.ok and check.detail.startswith(f"{in_use}, in use here")
+    assert f"a new kernel would start on {other}" in check.detail and "restart" in check.detail
+
+
+def test_a_backend_the_course_does_not_run_on_is_a_failure(monkeypatch):
+    monkeypatch.setenv("KERAS_BACKEND", "numpy")
+    check = cli._backend_check(cli._Loaded(tensorflow="2.x", keras=("3.x", "numpy")))
+    assert not check.ok and "tensorflow, jax, torch" in check.fix
+    failed = "ValueError: Unable to import backend : jaxx"
+    monkeypatch.setenv("KERAS_BACKEND", "jaxx")
+    check = cli._backend_check(cli._Loaded(tensorflow="2.x"), failed)
+    assert not check.ok and "does not load" in check.detail and "use one of" in check.fix
+
+
+def test_doctor_says_to_install_jax_when_keras_is_set_to_it_without_it(tmp_path):
+    """TensorFlow imports Keras, so a backend that cannot load used to fail the TensorFlow line
+    ('TensorFlow does not import'). TensorFlow is now tried on its own, and the backend line
+    says what to install."""
+    hidden = tmp_path / "no_jax" / "jax"
+    hidden.mkdir(parents=True)
+    (hidden / "__init__.py").write_text(
+        "raise ModuleNotFoundError(\"No module named 'jax'\", name='jax')\n"
+    )
+    env = {
+        **os.environ,
+        "KERAS_BACKEND": "jax",
+        "PYTHONPATH": os.pathsep.join([str(hidden.parent), str(ROOT)]),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "kerastutor.cli", "doctor"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr[-2000:]
+    lines = result.stdout.splitlines()
+    assert any(line.startswith("[OK  ] TensorFlow") for line in lines), result.stdout
+    at = next(i for i, line in enumerate(lines) if line.startswith("[FAIL] Keras backend: jax"))
+    assert "No module named 'jax'" in lines[at]
+    fix = "fix: pip install 'kerastutor[jax]', or unset KERAS_BACKEND for TensorFlow"
+    assert lines[at + 1].strip() == fix
 
 
 # --- doctor on a broken TensorFlow ---------------------------------------------------------
