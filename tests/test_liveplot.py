@@ -170,6 +170,10 @@ def test_multi_output_panels(fake_display):
     assert np.allclose(lines[("class_output_loss", "train")], history.history["class_output_loss"])
 
 
+@pytest.mark.skipif(
+    keras.backend.backend() == "torch",
+    reason="Keras's torch backend refuses steps_per_execution > 1",
+)
 def test_steps_per_execution_and_per_batch(data, fake_display):
     keras.utils.set_random_seed(0)
     model = kt.get_compiled_random_data_model(steps_per_execution=3)
@@ -273,14 +277,20 @@ def test_headless_notebook_keeps_one_small_image(tmp_path):
             draw(snapshot)
         slow._draw = slow_draw
         start = time.perf_counter()
+        model.fit(*data["train"], epochs=2, verbose=0)
+        plain_seconds = time.perf_counter() - start
+        start = time.perf_counter()
         model.fit(*data["train"], epochs=2, verbose=0, callbacks=[slow])
         fit_seconds = time.perf_counter() - start
         still_drawing = slow._drawing  # the final draw runs on after fit returned
         """
     )
+    # Two draws of 1 s each: a fit that waited for either would take a second longer than the
+    # same fit without the plot (compared with that, not with a fixed time: backends differ).
     check = textwrap.dedent(
         """
-        print(still_drawing, slow._drawing, slow.redraws, fit_seconds < 2.0, plt.get_fignums())
+        waited = fit_seconds > plain_seconds + 0.9
+        print(still_drawing, slow._drawing, slow.redraws, not waited, plt.get_fignums())
         """
     )
     nb = nbformat.v4.new_notebook()
