@@ -50,7 +50,8 @@ def test_rendered_dockerfile_installs_the_course(picked_buildpack):
     assert "./binder/postBuild" in dockerfile  # the CPU build of torch
     assert 'R2D_ENTRYPOINT="${REPO_DIR}/binder/start"' in dockerfile
     requirements = (ROOT / "binder" / "requirements.txt").read_text().split()
-    assert "." in requirements  # the package itself, with tensorflow-cpu on Linux x86_64
+    # The package itself (tensorflow-cpu on Linux x86_64), with the optional JAX backend.
+    assert ".[jax]" in requirements
 
 
 def test_repo2docker_command_accepts_the_repository():
