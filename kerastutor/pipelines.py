@@ -361,6 +361,8 @@ def make_tf_dataset(
 
     Dicts keyed by input or output names stay dicts, which is how multi-input models take
     them. The whole data set fits the shuffle buffer here, so the shuffle is a full one.
+    This is TensorFlow's `tf.data`, so it imports TensorFlow (here, not when kerastutor is
+    imported); `fit` takes the result on every Keras backend (TensorFlow, JAX, torch).
 
     >>> ds = make_tf_dataset(np.zeros((10, 3)), np.zeros(10), batch_size=4)
     >>> [int(xb.shape[0]) for xb, yb in ds]
