@@ -386,8 +386,9 @@ class CategoricalTruePositives(keras.metrics.Metric):
         self.true_positives.assign_add(ops.sum(hits))
 
     def result(self):
-        # A tensor, not the variable itself: JAX cannot trace a Keras variable returned as is.
-        return ops.convert_to_tensor(self.true_positives)
+        # A tensor, not the variable itself (as Keras's own Sum does): JAX cannot trace a Keras
+        # variable returned as is, and on TensorFlow convert_to_tensor would return it unchanged.
+        return ops.cast(self.true_positives, self.dtype)
 
     def reset_state(self):
         self.true_positives.assign(0.0)
