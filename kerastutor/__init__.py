@@ -13,6 +13,7 @@ Modules, by what a learner would call them:
 - `kerastutor.widgets`: the training panel, the run board and the batch-size explorer.
 - `kerastutor.exercises`: checked exercises, and `expect_error` for cells that must fail.
 - `kerastutor.record`: which exercises a learner has solved (`progress()`), across kernels.
+- `kerastutor.backends`: which Keras backend runs, seeding on any backend, `%%only_on`.
 - `kerastutor.cli`: the `kerastutor` command (notebooks, lab, doctor); `doctor()` checks a set-up.
 
 Every public name is also available here (`kerastutor.load_mnist`, ...). Names are imported
@@ -31,12 +32,16 @@ from __future__ import annotations
 import lazy_loader
 
 from kerastutor import _quiet
+from kerastutor import backends as _backends
 
 # By design, importing kerastutor filters TensorFlow's known C++ start-up lines (and only
 # those) out of stderr when TensorFlow is first imported; every notebook imports kerastutor
 # first, so the course is quiet in any front end. KERASTUTOR_QUIET=0 turns it off. See
 # kerastutor/_quiet.py.
 _quiet.install()
+# In IPython, the `%%only_on tensorflow` cell magic (kerastutor/backends.py) marks the few cells
+# that teach one backend's detail; registering it imports nothing heavy.
+_backends.register_magics()
 
 __version__ = "0.1.0"
 

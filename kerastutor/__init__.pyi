@@ -4,6 +4,9 @@ This stub is the one list of exports: `kerastutor/__init__.py` reads it at run t
 and type checkers read it for completion.
 """
 
+from .backends import BACKENDS as BACKENDS
+from .backends import backend as backend
+from .backends import set_random_seed as set_random_seed
 from .callbacks import LivePlot as LivePlot
 from .callbacks import LossHistory as LossHistory
 from .checkpoints import CheckpointNotFoundError as CheckpointNotFoundError

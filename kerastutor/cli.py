@@ -2,8 +2,10 @@
 
     kerastutor notebooks DIR    copy the course notebooks to DIR (never overwrites your edits
                                 without asking)
-    kerastutor lab [DIR]        start JupyterLab on DIR (default: ./kerastutor-course), its
-                                kernels in the course's environment (below)
+    kerastutor lab [DIR] [--backend jax]
+                                start JupyterLab on DIR (default: ./kerastutor-course), its
+                                kernels in the course's environment (below), on a chosen
+                                Keras backend (tensorflow, jax or torch)
     kerastutor env              print that environment as shell `export` lines, for
                                 `eval "$(kerastutor env)"` (`make test`, `binder/start`)
     kerastutor doctor           check Python, TensorFlow/Keras, the Keras backend (and how to
@@ -52,6 +54,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
+
+from kerastutor.backends import BACKENDS
 
 __all__ = ["Check", "doctor", "course_notebooks", "copy_notebooks", "nbgitpuller_link"]
 
@@ -241,10 +245,6 @@ def _load_tensorflow(backend: str | None = None) -> _Loaded:
         with contextlib.suppress(Exception):
             loaded.keras, loaded.error = (keras.__version__, keras.backend.backend()), ""
     return loaded
-
-
-#: The backends the course runs on. TensorFlow is the default and always installed.
-BACKENDS = ("tensorflow", "jax", "torch")
 
 
 def _keras_config_file() -> Path:
@@ -999,6 +999,12 @@ def main(argv: list[str] | None = None) -> int:
         "not, are served as they are.",
     )
     lab.add_argument("--port", type=int, default=8888, help="port (default 8888)")
+    lab.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        help="the Keras backend of every kernel this server starts (sets KERAS_BACKEND; "
+        "default: KERAS_BACKEND if set, else keras.json, else tensorflow)",
+    )
     commands.add_parser(
         "env",
         help="print the course's kernel and server environment as shell export lines",
@@ -1068,7 +1074,11 @@ def main(argv: list[str] | None = None) -> int:
         if not folder.exists() or not any(folder.glob("*.ipynb")):
             copy_notebooks(folder)
         command = lab_command(args.directory, args.port)
-        return _run_in_foreground(command, env={**os.environ, **kernel_env(), **server_env()})
+        env = {**os.environ, **kernel_env(), **server_env()}
+        if args.backend:
+            env["KERAS_BACKEND"] = args.backend
+            print(f"Kernels run Keras on {args.backend} (KERAS_BACKEND={args.backend}).")
+        return _run_in_foreground(command, env=env)
     if args.command == "env":
         for name, value in {**kernel_env(), **server_env()}.items():
             print(f"export {name}={shlex.quote(value)}")

@@ -1,0 +1,111 @@
+"""The backend helpers: `%%only_on` runs, skips or fails a cell as documented, seeding does not
+load TensorFlow on another backend, and the course keeps its backend-only cells few."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kerastutor import backends
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+#: Issue 14: fewer than 10 cells in the whole course may hold on one backend only.
+MAX_ONE_BACKEND_CELLS = 9
+
+
+@pytest.fixture(scope="module")
+def ipython():
+    from IPython.testing.globalipapp import start_ipython
+
+    shell = start_ipython()
+    backends.register_magics()
+    return shell
+
+
+def test_cell_runs_on_its_backend(ipython, capsys):
+    result = ipython.run_cell(f"%%only_on {backends.backend()}\nanswer = 6 * 7\nprint(answer)")
+    assert result.success
+    assert ipython.user_ns["answer"] == 42
+    assert "42" in capsys.readouterr().out
+
+
+def test_cell_is_skipped_elsewhere_with_the_way_to_run_it(ipython, capsys, monkeypatch):
+    other = next(name for name in backends.BACKENDS if name != backends.backend())
+    ipython.user_ns.pop("skipped", None)
+    result = ipython.run_cell(f"%%only_on {other}\nskipped = False")
+    assert result.success
+    assert "skipped" not in ipython.user_ns
+    out = capsys.readouterr().out
+    assert out.startswith("Skipped:")
+    assert f"--backend {other}" in out and backends.backend() in out
+
+
+def test_failing_cell_fails(ipython):
+    result = ipython.run_cell(f"%%only_on {backends.backend()}\nraise ValueError('boom')")
+    assert not result.success
+
+
+@pytest.mark.parametrize("line", ["", "tensorfloe", "tensorflow pytorch"])
+def test_unknown_backend_is_an_error_naming_the_choices(ipython, line, capsys):
+    result = ipython.run_cell(f"%%only_on {line}\n1")
+    assert not result.success
+    assert isinstance(result.error_in_exec, ValueError)
+    assert "tensorflow, jax, torch" in str(result.error_in_exec)
+
+
+@pytest.mark.parametrize("seed", [1.5, "0", True, None])
+def test_seed_must_be_an_integer(seed):
+    with pytest.raises(ValueError, match="integer"):
+        backends.set_random_seed(seed)
+
+
+@pytest.mark.parametrize("backend", ["jax", "torch"])
+def test_seeding_other_backends_does_not_load_tensorflow(backend):
+    code = (
+        "import sys, random, numpy as np, kerastutor as kt, keras\n"
+        "kt.set_random_seed(5); a = (random.random(), np.random.rand(), "
+        "float(keras.ops.convert_to_numpy(keras.random.uniform(()))))\n"
+        "kt.set_random_seed(5); b = (random.random(), np.random.rand(), "
+        "float(keras.ops.convert_to_numpy(keras.random.uniform(()))))\n"
+        "import json; print(json.dumps([a == b, 'tensorflow' in sys.modules]))"
+    )
+    env = {**os.environ, "KERAS_BACKEND": backend}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    same, tensorflow_loaded = json.loads(done.stdout.strip().splitlines()[-1])
+    assert same
+    assert not tensorflow_loaded
+
+
+def _one_backend_cells() -> list[tuple[str, int]]:
+    found = []
+    for path in sorted(NOTEBOOKS.glob("*.ipynb")):
+        cells = json.loads(path.read_text())["cells"]
+        for index, cell in enumerate(cells):
+            if cell["cell_type"] == "code" and "".join(cell["source"]).startswith("%%only_on"):
+                found.append((path.name, index))
+    return found
+
+
+def test_few_cells_hold_on_one_backend_only():
+    cells = _one_backend_cells()
+    assert len(cells) <= MAX_ONE_BACKEND_CELLS, cells
+
+
+def test_one_backend_cells_say_so_in_the_lesson():
+    """The Markdown just before a `%%only_on` cell names the backend it needs."""
+    for name, index in _one_backend_cells():
+        cells = json.loads((NOTEBOOKS / name).read_text())["cells"]
+        wanted = "".join(cells[index]["source"]).splitlines()[0].split()[1:]
+        before = next(
+            "".join(c["source"]) for c in reversed(cells[:index]) if c["cell_type"] == "markdown"
+        )
+        names = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}
+        assert any(names[w] in before for w in wanted), (name, index)
