@@ -150,13 +150,47 @@ def _mnist_source() -> Check:
     return Check("MNIST", True, f"full copy from {label} ({path})")
 
 
-# Run in a child process by doctor(): each stage reports on stdout once it has loaded.
+# Run in a child process by doctor(): each stage reports on stdout once it has loaded, then
+# the devices Keras would train on. keras.distribution.list_devices() gives GPUs (or TPUs) when
+# there are any, else CPUs, so each kind is asked for on its own.
 _LOAD_TENSORFLOW = """
 import json
 import tensorflow
 print("kerastutor-doctor tensorflow", json.dumps(getattr(tensorflow, "__version__", "?")))
 import keras
 print("kerastutor-doctor keras", json.dumps([keras.__version__, keras.backend.backend()]))
+
+
+def devices():
+    from keras import distribution
+
+    def listed(kind):
+        try:
+            return distribution.list_devices(kind)
+        except Exception:  # e.g. the JAX backend asked for a kind of device it has none of
+            return []
+
+    found = {"cpu": listed("cpu"), "gpu": listed("gpu"), "gpu_names": []}
+    if keras.backend.backend() == "tensorflow":
+        for gpu in tensorflow.config.list_physical_devices("GPU"):
+            try:
+                details = tensorflow.config.experimental.get_device_details(gpu)
+                found["gpu_names"].append(details["device_name"])
+            except Exception:
+                pass
+    elif keras.backend.backend() == "torch":  # keras.distribution has no torch implementation
+        import torch
+
+        gpus = range(torch.cuda.device_count())
+        found["cpu"], found["gpu"] = ["cpu:0"], [f"gpu:{i}" for i in gpus]
+        found["gpu_names"] = [torch.cuda.get_device_name(i) for i in gpus]
+    return found
+
+
+try:
+    print("kerastutor-devices", json.dumps(devices()))
+except Exception as exc:  # the versions above still count
+    print("kerastutor-devices", json.dumps({"error": f"{type(exc).__name__}: {exc}"}))
 """
 _LOAD_SECONDS = 300
 
@@ -171,6 +205,8 @@ class _Loaded:
     missing: bool = False  # ModuleNotFoundError: tensorflow is not installed
     signal: str = ""  # the signal that killed the import (SIGABRT, SIGILL, ...)
     timed_out: bool = False
+    devices: _Devices | None = None  # listed by the child, after Keras loaded
+    here: bool = False  # TensorFlow was loaded in this process already: nothing was started
 
 
 def _summary(stderr: str) -> str:
@@ -194,6 +230,7 @@ def _load_tensorflow(backend: str | None = None) -> _Loaded:
     loaded = _Loaded()
     if "tensorflow" in sys.modules and backend is None:
         loaded.tensorflow = getattr(sys.modules["tensorflow"], "__version__", "?")
+        loaded.here = True
         try:
             import keras
 
@@ -228,6 +265,8 @@ def _load_tensorflow(backend: str | None = None) -> _Loaded:
                 loaded.tensorflow = json.loads(payload)
             elif stage == "keras":
                 loaded.keras = tuple(json.loads(payload))
+        elif tag == "kerastutor-devices":
+            loaded.devices = _read_devices(value)
     if result.returncode != 0:
         loaded.error = _summary(result.stderr)
         loaded.missing = loaded.tensorflow is None and (
@@ -274,8 +313,8 @@ def _backend_wanted() -> tuple[str, str]:
 
 def _switch_note() -> str:
     return (
-        "switch: set KERAS_BACKEND=tensorflow, jax or torch before keras is imported "
-        "(`KERAS_BACKEND=jax kerastutor lab`; in a notebook, "
+        "switch: `kerastutor lab --backend jax` (tensorflow, jax or torch) starts kernels on "
+        "another backend; or set KERAS_BACKEND before keras is imported (in a notebook, "
         '`os.environ["KERAS_BACKEND"] = "jax"` in the first cell of a fresh kernel), '
         f'or "backend" in {_keras_config_file()}'
     )
@@ -320,8 +359,9 @@ def _backend_check(loaded: _Loaded, failure: str = "") -> Check:
 
 
 def _tensorflow_checks() -> list[Check]:
-    """The TensorFlow, Keras and Keras backend lines of doctor(); never raises, whatever the
-    installation."""
+    """The TensorFlow, Keras, Keras backend and devices lines of doctor(); never raises,
+    whatever the installation. One child process loads TensorFlow and Keras and lists the
+    devices (unless TensorFlow is loaded here already)."""
     tf_version = _version("tensorflow", "tensorflow-cpu")
     keras_version = _version("keras")
     dist = "tensorflow-cpu" if _version("tensorflow-cpu") else "tensorflow"
@@ -397,44 +437,8 @@ def _tensorflow_checks() -> list[Check]:
             f"the course needs Keras 3: {keras_fix}",
         )
     if not tf_check.ok:
-        return [tf_check, keras_check]
-    return [tf_check, keras_check, _backend_check(loaded, failure)]
-
-
-# Run in a child process by _devices_check(): the devices Keras would train on, as JSON.
-# keras.distribution.list_devices() gives GPUs (or TPUs) when there are any, else CPUs, so
-# each kind is asked for on its own.
-_LIST_DEVICES = """
-import json
-import keras
-from keras import distribution
-
-
-def listed(kind):
-    try:
-        return distribution.list_devices(kind)
-    except Exception:  # e.g. the JAX backend asked for a kind of device it has none of
-        return []
-
-
-found = {"cpu": listed("cpu"), "gpu": listed("gpu"), "gpu_names": []}
-if keras.backend.backend() == "tensorflow":
-    import tensorflow as tf
-
-    for gpu in tf.config.list_physical_devices("GPU"):
-        try:
-            found["gpu_names"].append(tf.config.experimental.get_device_details(gpu)["device_name"])
-        except Exception:
-            pass
-elif keras.backend.backend() == "torch":  # keras.distribution has no torch implementation
-    import torch
-
-    gpus = range(torch.cuda.device_count())
-    found["cpu"], found["gpu"] = ["cpu:0"], [f"gpu:{i}" for i in gpus]
-    found["gpu_names"] = [torch.cuda.get_device_name(i) for i in gpus]
-print("kerastutor-devices", json.dumps(found))
-"""
-_DEVICES_SECONDS = 120
+        return [tf_check, keras_check, _devices_check(loaded)]
+    return [tf_check, keras_check, _backend_check(loaded, failure), _devices_check(loaded)]
 
 
 @dataclass
@@ -468,54 +472,39 @@ def _devices_here() -> _Devices:
     )
 
 
-def _devices_from_child() -> _Devices:
-    """The devices Keras sees in a fresh Python, asked in a child process so that a TensorFlow
-    that fails, aborts or hangs while loading cannot take doctor() along."""
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3")}
+def _read_devices(payload: str) -> _Devices:
+    """The devices the doctor's child process listed (its `kerastutor-devices` JSON line)."""
     try:
-        result = subprocess.run(
-            [sys.executable, "-c", _LIST_DEVICES],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            errors="replace",
-            timeout=_DEVICES_SECONDS,
-        )
-    except subprocess.TimeoutExpired:
-        return _Devices(error=f"listing them took over {_DEVICES_SECONDS} s")
-    except OSError as exc:
-        return _Devices(error=f"could not start {sys.executable} to list them ({exc})")
-    for line in result.stdout.splitlines():
-        tag, _, payload = line.partition(" ")
-        if tag == "kerastutor-devices":
-            try:
-                found = json.loads(payload)
-                return _Devices(found["cpu"], found["gpu"], found.get("gpu_names", []))
-            except (ValueError, KeyError, TypeError):
-                return _Devices(error=f"an answer that does not read: {payload[:80]!r}")
-    if result.returncode < 0:
-        try:
-            killed = signal.Signals(-result.returncode).name
-        except ValueError:
-            killed = f"signal {-result.returncode}"
-        return _Devices(error=f"listing them killed Python ({killed})")
-    return _Devices(error=_summary(result.stderr) or f"exit status {result.returncode}")
+        found = json.loads(payload)
+        if "error" in found:
+            return _Devices(error=str(found["error"]))
+        return _Devices(list(found["cpu"]), list(found["gpu"]), list(found.get("gpu_names", [])))
+    except (ValueError, KeyError, TypeError):
+        return _Devices(error=f"an answer that does not read: {payload[:80]!r}")
+
+
+def _no_devices_reason(loaded: _Loaded) -> str:
+    """Why the child process listed no devices."""
+    if loaded.timed_out:
+        return f"loading Keras took over {_LOAD_SECONDS} s"
+    if loaded.signal:
+        return f"loading Keras killed Python ({loaded.signal})"
+    return loaded.error or "no answer"
 
 
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}" + ("" if count == 1 else "s")
 
 
-def _devices_check(found: _Devices | None = None) -> Check:
+def _devices_check(loaded: _Loaded) -> Check:
     """The devices line of doctor(): how many CPU devices and GPUs Keras sees, and so where
-    training runs. Never raises; lists them in a child process unless TensorFlow is loaded
-    here already. `found` replaces the listing (for tests)."""
+    training runs. Never raises. The child process that loaded TensorFlow and Keras listed them
+    (`loaded.devices`); when TensorFlow was loaded here already, they are read here."""
+    found = loaded.devices
+    if found is None and loaded.here:
+        found = _devices_here()
     if found is None:
-        keras = sys.modules.get("keras")
-        backend = keras.backend.backend() if keras is not None else _backend_wanted()[0]
-        here = "tensorflow" in sys.modules and backend == "tensorflow"  # else another's devices
-        found = _devices_here() if here else _devices_from_child()
+        found = _Devices(error=_no_devices_reason(loaded))
     if found.cpu is None or found.gpu is None:
         return Check(
             "devices",
@@ -551,12 +540,11 @@ def doctor(verbose: bool = True) -> list[Check]:
             "install Python 3.11 or newer and recreate the environment",
         )
     )
-    checks.extend(_tensorflow_checks())
-    checks.append(_devices_check())
+    checks.extend(_tensorflow_checks())  # and the devices Keras sees
     torch_version = _version("torch")
     checks.append(
         Check(
-            "torch (chapter 5 only)",
+            "torch (chapter 5; optional backend)",
             torch_version is not None,
             torch_version or "not installed",
             "pip install 'kerastutor[torch]'",

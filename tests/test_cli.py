@@ -57,7 +57,7 @@ def test_doctor_reports_each_check(capsys):
     backend = checks[names.index("Keras backend")]
     assert backend.detail.startswith(keras.backend.backend())
     assert "KERAS_BACKEND" in backend.note and "keras.json" in backend.note
-    assert "switch: set KERAS_BACKEND" in out
+    assert "switch: `kerastutor lab --backend jax`" in out
 
 
 def test_doctor_gives_a_fix_for_a_problem(monkeypatch, capsys, tmp_path):
@@ -274,6 +274,26 @@ def test_lab_starts_kernels_in_the_kernel_environment(tmp_path, monkeypatch):
         assert started["env"][name] == value
     assert started["env"]["IPYTHONDIR"] == str(tmp_path / "home" / "ipython")
     assert "--ServerApp.port=9999" in started["command"]
+
+
+@pytest.mark.parametrize("backend", ["jax", "torch", "tensorflow"])
+def test_lab_backend_option_sets_the_kernels_backend(tmp_path, monkeypatch, capsys, backend):
+    monkeypatch.setenv("KERASTUTOR_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("KERAS_BACKEND", "not-this-one")
+    started = {}
+    monkeypatch.setattr(
+        cli, "_run_in_foreground", lambda command, env: started.update(command=command, env=env)
+    )
+    cli.main(["lab", str(tmp_path / "course"), "--backend", backend])
+    assert started["env"]["KERAS_BACKEND"] == backend
+    assert f"KERAS_BACKEND={backend}" in capsys.readouterr().out
+
+
+def test_lab_refuses_an_unknown_backend_naming_the_choices(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(cli, "_run_in_foreground", lambda command, env: pytest.fail("started"))
+    with pytest.raises(SystemExit):
+        cli.main(["lab", str(tmp_path / "course"), "--backend", "pytorch"])
+    assert "choose from 'tensorflow', 'jax', 'torch'" in capsys.readouterr().err
 
 
 def test_ctrl_c_is_left_to_jupyterlab():

@@ -23,6 +23,7 @@ import keras
 import numpy as np
 
 from kerastutor import pipelines
+from kerastutor.backends import set_random_seed
 from kerastutor.models import get_optimizer
 from kerastutor.widgets.settings import OPTIMIZER_OPTIONS, SAMPLE_WEIGHT_RULES, Settings
 
@@ -247,7 +248,7 @@ class Experiment:
         stop_event = stop_event or threading.Event()
         start = time.perf_counter()
         try:
-            keras.utils.set_random_seed(s.seed)
+            set_random_seed(s.seed)
             model = self.build_model()
             optimizer_kwargs = OPTIMIZER_OPTIONS.get(s.optimizer, {})
             model.compile(
