@@ -27,28 +27,27 @@ $(STAMP): pyproject.toml Makefile
 	$(BIN)/python -m pip install --quiet -e ".[torch,jax,lab,test,bench]"
 	@touch $(STAMP)
 
+# `make lab BACKEND=jax` starts every kernel on Keras's JAX backend (tensorflow, jax or torch;
+# default: KERAS_BACKEND if set, else keras.json, else tensorflow).
 lab: $(STAMP)
 	$(BIN)/kerastutor notebooks $(COURSE) --keep
-	$(BIN)/kerastutor lab $(COURSE) --port $(PORT)
+	$(BIN)/kerastutor lab $(COURSE) --port $(PORT) $(if $(BACKEND),--backend $(BACKEND))
 
-# The unit tests and doctests again on Keras's JAX and torch backends. Run once, on TensorFlow
-# above: the notebooks, and the tests that never load Keras (JupyterLab, a browser, a fresh
-# install, Binder, the hub, the notebook format). The exercise catalogues' tests
-# (kerastutor/exercises/chNN.py) run on TensorFlow only until their checkers are
-# backend-neutral (issue 14).
+# The course on Keras's three backends: everything on TensorFlow (the default), then the unit
+# tests, doctests and every notebook again on JAX and on torch. The tests that never load Keras
+# (JupyterLab, a browser, a fresh install, Binder, the hub, the notebook format) run once.
 ONE_BACKEND_TESTS = test_browser test_course_memory test_pip_path test_binder test_make \
-	test_lab_signals test_kernels test_link test_hub_config test_notebooks test_exercises
-OTHER_BACKEND_IGNORES = $(foreach t,$(ONE_BACKEND_TESTS),--ignore=tests/$(t).py) \
-	--ignore-glob='tests/test_exercises_ch*.py'
+	test_lab_signals test_kernels test_link test_hub_config test_notebooks
+OTHER_BACKEND_IGNORES = $(foreach t,$(ONE_BACKEND_TESTS),--ignore=tests/$(t).py)
+NBVAL = notebooks --nbval-lax --nbval-current-env --nbval-cell-timeout=300
 
 test: $(STAMP) lint
 	$(WITH_KERNEL_ENV) $(BIN)/python -m pytest -n 2 --dist loadfile -p no:cacheprovider \
-		tests kerastutor --doctest-modules \
-		notebooks --nbval-lax --nbval-current-env --nbval-cell-timeout=300
+		tests kerastutor --doctest-modules $(NBVAL)
 	for backend in jax torch; do \
 		$(WITH_KERNEL_ENV) KERAS_BACKEND=$$backend $(BIN)/python -m pytest -n 2 --dist loadfile \
 			-p no:cacheprovider tests kerastutor --doctest-modules $(OTHER_BACKEND_IGNORES) \
-			|| exit 1; \
+			$(NBVAL) || exit 1; \
 	done
 
 lint: $(STAMP)
