@@ -25,6 +25,7 @@ $(STAMP): pyproject.toml Makefile
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24,<27"
 	$(BIN)/python -m pip install --quiet "$(TORCH_SPEC)"
 	$(BIN)/python -m pip install --quiet -e ".[torch,jax,lab,test,bench]"
+	$(BIN)/kerastutor kernels >/dev/null  # "Python 3 (Keras on JAX)" etc.: Kernel > Change Kernel
 	@touch $(STAMP)
 
 # `make lab BACKEND=jax` starts every kernel on Keras's JAX backend (tensorflow, jax or torch;

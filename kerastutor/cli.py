@@ -6,6 +6,8 @@
                                 start JupyterLab on DIR (default: ./kerastutor-course), its
                                 kernels in the course's environment (below), on a chosen
                                 Keras backend (tensorflow, jax or torch)
+    kerastutor kernels          install a Jupyter kernel per Keras backend ("Python 3 (Keras
+                                on JAX)", ...): Kernel > Change Kernel switches a notebook
     kerastutor env              print that environment as shell `export` lines, for
                                 `eval "$(kerastutor env)"` (`make test`, `binder/start`)
     kerastutor doctor           check Python, TensorFlow/Keras, the Keras backend (and how to
@@ -695,6 +697,37 @@ def _checked_url(kind: str, url: str, example: str) -> urllib.parse.SplitResult:
     return parts
 
 
+#: The kernels `kerastutor kernels` installs: one per backend besides the default kernel.
+BACKEND_KERNELS = {
+    "jax": ("keras-jax", "Python 3 (Keras on JAX)"),
+    "torch": ("keras-torch", "Python 3 (Keras on PyTorch)"),
+    "tensorflow": ("keras-tensorflow", "Python 3 (Keras on TensorFlow)"),
+}
+
+
+def install_backend_kernels(prefix: str | None = None) -> list[str]:
+    """Install a Jupyter kernel per Keras backend whose package is installed here, e.g.
+    "Python 3 (Keras on JAX)": the same Python with `KERAS_BACKEND` set, so a learner switches
+    a notebook's backend with JupyterLab's Kernel > Change Kernel (on Binder too, where the
+    server's environment cannot be chosen). Installed under `prefix` (default: this Python's
+    environment, `sys.prefix`); returns the kernels' folders. Needs ipykernel."""
+    from ipykernel import kernelspec
+
+    installed = []
+    for backend, (name, display_name) in BACKEND_KERNELS.items():
+        if importlib.util.find_spec(backend) is None:
+            continue
+        installed.append(
+            kernelspec.install(
+                kernel_name=name,
+                display_name=display_name,
+                prefix=prefix or sys.prefix,
+                env={"KERAS_BACKEND": backend},
+            )
+        )
+    return installed
+
+
 def nbgitpuller_link(
     hub: str,
     repo: str,
@@ -998,6 +1031,13 @@ def main(argv: list[str] | None = None) -> int:
         help="print the course's kernel and server environment as shell export lines",
     )
     commands.add_parser("doctor", help="check the set-up and print fixes")
+    commands.add_parser(
+        "kernels",
+        help="install a Jupyter kernel per Keras backend (Kernel > Change Kernel switches)",
+        description="Install one Jupyter kernel per installed Keras backend into this Python's "
+        "environment: 'Python 3 (Keras on JAX)', '(Keras on PyTorch)', '(Keras on "
+        "TensorFlow)'. Each is this Python with KERAS_BACKEND set.",
+    )
     link = commands.add_parser(
         "link",
         help="print the nbgitpuller link that opens the course on a JupyterHub",
@@ -1067,6 +1107,10 @@ def main(argv: list[str] | None = None) -> int:
             env["KERAS_BACKEND"] = args.backend
             print(f"Kernels run Keras on {args.backend} (KERAS_BACKEND={args.backend}).")
         return _run_in_foreground(command, env=env)
+    if args.command == "kernels":
+        for folder in install_backend_kernels():
+            print(f"installed {folder}")
+        return 0
     if args.command == "env":
         for name, value in {**kernel_env(), **server_env()}.items():
             print(f"export {name}={shlex.quote(value)}")

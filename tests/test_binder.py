@@ -5,6 +5,7 @@ No Docker daemon is needed: `repo2docker --no-build` renders the Dockerfile, and
 reports the chosen build pack, Python version and scripts.
 """
 
+import json
 import os
 import shutil
 import subprocess
@@ -124,6 +125,10 @@ def test_binder_environment_runs_a_notebook(tmp_path):
     run(str(python), "-m", "pip", "install", "--quiet", "-r", "binder/requirements.txt")
     run(str(python), "-m", "pip", "install", "--quiet", "ipykernel", "nbclient")
     run("./binder/postBuild")
+    kernels = env_dir / "share" / "jupyter" / "kernels"  # Kernel > Change Kernel: a backend each
+    for name, backend in [("keras-jax", "jax"), ("keras-torch", "torch")]:
+        spec = json.loads((kernels / name / "kernel.json").read_text())
+        assert spec["env"]["KERAS_BACKEND"] == backend
     script = tmp_path / "execute.py"
     script.write_text(
         "import nbformat, nbclient\n"

@@ -1,6 +1,7 @@
 """The kerastutor command and doctor(): notebooks shipped in the package, copied safely; doctor
 on a broken TensorFlow; one MNIST source resolution; one kernel environment for every launcher."""
 
+import json
 import os
 import shutil
 import subprocess
@@ -412,3 +413,48 @@ def test_make_lab_working_copy_keeps_edits_and_leaves_notebooks_canonical(tmp_pa
         ["git", "check-ignore", "-q", "kerastutor-course/01_quickstart.ipynb"], cwd=ROOT
     )
     assert ignored.returncode == 0, "the working copy must be gitignored"
+
+
+def test_backend_kernels_set_keras_backend(tmp_path):
+    folders = cli.install_backend_kernels(prefix=str(tmp_path))
+    specs = {}
+    for folder in folders:
+        spec = json.loads((Path(folder) / "kernel.json").read_text())
+        specs[spec["env"]["KERAS_BACKEND"]] = spec
+    assert set(specs) == {"tensorflow", "jax", "torch"}  # all three are installed here
+    assert specs["jax"]["display_name"] == "Python 3 (Keras on JAX)"
+    assert specs["torch"]["argv"][0] == sys.executable
+    kernels = tmp_path / "share" / "jupyter" / "kernels"
+    assert sorted(p.name for p in kernels.iterdir()) == [
+        "keras-jax",
+        "keras-tensorflow",
+        "keras-torch",
+    ]
+
+
+def test_a_backend_kernel_runs_keras_on_its_backend(tmp_path, monkeypatch):
+    """Started as Jupyter starts it (its kernel.json's argv and env), the JAX kernel's Keras
+    runs on JAX."""
+    from jupyter_client.manager import start_new_kernel
+
+    cli.install_backend_kernels(prefix=str(tmp_path))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "share" / "jupyter"))
+    monkeypatch.delenv("KERAS_BACKEND", raising=False)
+    manager, client = start_new_kernel(kernel_name="keras-jax", startup_timeout=120)
+    try:
+        reply = client.execute_interactive(
+            "import keras; print(keras.backend.backend())", timeout=120, output_hook=_collect
+        )
+        assert reply["content"]["status"] == "ok"
+        assert _collected[-1].strip() == "jax"
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+
+
+_collected: list[str] = []
+
+
+def _collect(message):
+    if message["msg_type"] == "stream":
+        _collected.append(message["content"]["text"])
