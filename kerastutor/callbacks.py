@@ -22,9 +22,14 @@ from dataclasses import dataclass
 
 import keras
 
+from kerastutor.i18n import N_
+from kerastutor.i18n import gettext as _
 from kerastutor.plots import LR_KEYS
 
 __all__ = ["LossHistory", "LivePlot"]
+
+#: The legend's names of a curve: training, validation, per batch (translated when drawn).
+SPLIT_LABELS = {"train": N_("train"), "val": N_("val"), "batch": N_("batch")}
 
 
 class LossHistory(keras.callbacks.Callback):
@@ -125,22 +130,32 @@ class LivePlot(keras.callbacks.Callback):
         super().__init__()
         if "mode" in kwargs:
             raise TypeError(
-                "LivePlot has no mode= argument (on Keras callbacks mode means 'min' or 'max'): "
-                f"write display={kwargs['mode']!r} to choose notebook or console output."
+                _(
+                    "LivePlot has no mode= argument (on Keras callbacks mode means 'min' or "
+                    "'max'): write display={mode!r} to choose notebook or console output."
+                ).format(mode=kwargs["mode"])
             )
         if kwargs:
-            raise TypeError(f"LivePlot got unexpected arguments {sorted(kwargs)}.")
+            raise TypeError(
+                _("LivePlot got unexpected arguments {names}.").format(names=sorted(kwargs))
+            )
         if display not in ("auto", "notebook", "console"):
-            raise ValueError(f"display must be 'auto', 'notebook' or 'console', not {display!r}.")
-        _check_number("min_interval", min_interval, 0, float("inf"), "seconds, e.g. 1.0")
-        _check_number("max_overhead", max_overhead, 0, 1, "a share of the time, e.g. 0.01")
-        _check_number("dpi", dpi, 10, 600, "dots per inch, e.g. 72")
-        _check_number("ncols", ncols, 1, 12, "panels per row, e.g. 3")
+            raise ValueError(
+                _("display must be 'auto', 'notebook' or 'console', not {display!r}.").format(
+                    display=display
+                )
+            )
+        _check_number("min_interval", min_interval, 0, float("inf"), N_("seconds, e.g. 1.0"))
+        _check_number("max_overhead", max_overhead, 0, 1, N_("a share of the time, e.g. 0.01"))
+        _check_number("dpi", dpi, 10, 600, N_("dots per inch, e.g. 72"))
+        _check_number("ncols", ncols, 1, 12, N_("panels per row, e.g. 3"))
         if metrics is not None and (
             isinstance(metrics, str) or not all(isinstance(m, str) for m in metrics)
         ):
             raise ValueError(
-                f"metrics must be a list of names such as ['loss', 'accuracy'], not {metrics!r}."
+                _(
+                    "metrics must be a list of names such as ['loss', 'accuracy'], not {metrics!r}."
+                ).format(metrics=metrics)
             )
         self.name = name
         self.compare_with = dict(compare_with or {})
@@ -267,9 +282,12 @@ class LivePlot(keras.callbacks.Callback):
     def status_line(self) -> str:
         """`epoch 3/10 · 4.2 s · loss 0.3012 · val_loss 0.4471 ...` for the latest epoch."""
         if not self.epochs:
-            return f"{self.name}: no epoch finished yet"
+            return _("{name}: no epoch finished yet").format(name=self.name)
         total = f"/{self._epochs_total}" if self._epochs_total else ""
-        parts = [f"epoch {self.epochs[-1]}{total}", f"{time.perf_counter() - self._start:.1f} s"]
+        parts = [
+            _("epoch {epoch}{total}").format(epoch=self.epochs[-1], total=total),
+            _("{seconds:.1f} s").format(seconds=time.perf_counter() - self._start),
+        ]
         for key, values in self.history.items():
             if key in LR_KEYS and len(set(values)) <= 1:
                 continue  # a constant learning rate is not news
@@ -345,8 +363,10 @@ class LivePlot(keras.callbacks.Callback):
             return
         self._reported = True
         warnings.warn(
-            f"LivePlot stopped drawing ({self.error}); training continues and "
-            "LivePlot.history still records every value.",
+            _(
+                "LivePlot stopped drawing ({error}); training continues and "
+                "LivePlot.history still records every value."
+            ).format(error=self.error),
             RuntimeWarning,
             stacklevel=3,
         )
@@ -388,10 +408,19 @@ class LivePlot(keras.callbacks.Callback):
             missing = [m for m in self.metrics if m not in panels]
             if missing and not self._warned_metrics:
                 self._warned_metrics = True
+                logged = [p for p in panels if p not in LR_KEYS]
                 warnings.warn(
-                    f"LivePlot(metrics=...): fit logged no {missing}"
-                    + ("" if chosen else ", so every logged quantity is drawn instead")
-                    + f". It logged {[p for p in panels if p not in LR_KEYS]}: use those names.",
+                    (
+                        _(
+                            "LivePlot(metrics=...): fit logged no {missing}. "
+                            "It logged {logged}: use those names."
+                        )
+                        if chosen
+                        else _(
+                            "LivePlot(metrics=...): fit logged no {missing}, so every logged "
+                            "quantity is drawn instead. It logged {logged}: use those names."
+                        )
+                    ).format(missing=missing, logged=logged),
                     UserWarning,
                     stacklevel=2,
                 )
@@ -454,14 +483,20 @@ class LivePlot(keras.callbacks.Callback):
                         style,
                         color=colour,
                         lw=1.5,
-                        label=f"{label}{split}",
+                        label=f"{label}{_(SPLIT_LABELS[split])}",
                         marker="o",
                         markersize=3,  # after one epoch, a point that shows
                     )
                     self._lines[(panel, split)] = line
             if batch and panel == "loss":
                 (line,) = ax.plot(
-                    [], [], "-", color=colour, lw=0.6, alpha=0.4, label=f"{label}batch"
+                    [],
+                    [],
+                    "-",
+                    color=colour,
+                    lw=0.6,
+                    alpha=0.4,
+                    label=f"{label}{_(SPLIT_LABELS['batch'])}",
                 )
                 self._lines[(panel, "batch")] = line
             if ax.get_legend_handles_labels()[0] and panel not in LR_KEYS:
@@ -506,7 +541,9 @@ def _keys(run) -> list[str]:
 def _check_number(name: str, value, low: float, high: float, example: str) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
         raise ValueError(
-            f"{name} must be a number from {low:g} to {high:g} ({example}), not {value!r}."
+            _(
+                "{name} must be a number from {low:g} to {high:g} ({example}), not {value!r}."
+            ).format(name=name, low=low, high=high, example=_(example), value=value)
         )
 
 

@@ -33,6 +33,8 @@ from pathlib import Path
 
 import numpy as np
 
+from kerastutor.i18n import gettext as _
+
 __all__ = [
     "MnistFileError",
     "MnistInfo",
@@ -91,7 +93,7 @@ def _offline() -> bool:
 
 def _read_npz(path: Path) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """Read and validate an MNIST .npz; errors name the file and how to fix it."""
-    fix = (
+    fix = _(
         "Delete or replace the file with a real MNIST .npz (keys x_train, y_train, x_test, "
         "y_test), or call load_mnist(source='bundled') to use the copy shipped with kerastutor."
     )
@@ -99,34 +101,59 @@ def _read_npz(path: Path) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarr
         with np.load(path, allow_pickle=False) as f:
             missing = {"x_train", "y_train", "x_test", "y_test"} - set(f.files)
             if missing:
-                raise MnistFileError(f"{path} lacks the arrays {sorted(missing)}. {fix}")
+                raise MnistFileError(
+                    _("{path} lacks the arrays {missing}. {fix}").format(
+                        path=path, missing=sorted(missing), fix=fix
+                    )
+                )
             arrays = {k: f[k] for k in ("x_train", "y_train", "x_test", "y_test")}
     except MnistFileError:
         raise
     except Exception as exc:  # zipfile, pickle and OS errors all mean "not a usable .npz"
-        raise MnistFileError(f"{path} is not a readable .npz file ({exc}). {fix}") from exc
+        raise MnistFileError(
+            _("{path} is not a readable .npz file ({error}). {fix}").format(
+                path=path, error=exc, fix=fix
+            )
+        ) from exc
     for split in ("train", "test"):
         x, y = arrays[f"x_{split}"], arrays[f"y_{split}"]
         if x.shape[0] == 0:
-            raise MnistFileError(f"{path}: x_{split} holds no images. {fix}")
+            raise MnistFileError(
+                _("{path}: x_{split} holds no images. {fix}").format(
+                    path=path, split=split, fix=fix
+                )
+            )
         if x.dtype != np.uint8:
             raise MnistFileError(
-                f"{path}: x_{split} has dtype {x.dtype}; MNIST images are uint8 bytes 0-255 "
-                f"(scaled or float images belong in your code, not in the file). {fix}"
+                _(
+                    "{path}: x_{split} has dtype {dtype}; MNIST images are uint8 bytes 0-255 "
+                    "(scaled or float images belong in your code, not in the file). {fix}"
+                ).format(path=path, split=split, dtype=x.dtype, fix=fix)
             )
         if not np.issubdtype(y.dtype, np.integer):
             raise MnistFileError(
-                f"{path}: y_{split} has dtype {y.dtype}; labels are whole numbers 0-9. {fix}"
+                _(
+                    "{path}: y_{split} has dtype {dtype}; labels are whole numbers 0-9. {fix}"
+                ).format(path=path, split=split, dtype=y.dtype, fix=fix)
             )
         if x.ndim != 3 or x.shape[1:] != (28, 28):
-            raise MnistFileError(f"{path}: x_{split} has shape {x.shape}, not (n, 28, 28). {fix}")
+            raise MnistFileError(
+                _("{path}: x_{split} has shape {shape}, not (n, 28, 28). {fix}").format(
+                    path=path, split=split, shape=x.shape, fix=fix
+                )
+            )
         if y.shape != (x.shape[0],):
             raise MnistFileError(
-                f"{path}: y_{split} has shape {y.shape} but x_{split} has {x.shape[0]} "
-                f"images. {fix}"
+                _("{path}: y_{split} has shape {shape} but x_{split} has {n} images. {fix}").format(
+                    path=path, split=split, shape=y.shape, n=x.shape[0], fix=fix
+                )
             )
         if y.size and (y.min() < 0 or y.max() > 9):
-            raise MnistFileError(f"{path}: y_{split} holds labels outside 0-9. {fix}")
+            raise MnistFileError(
+                _("{path}: y_{split} holds labels outside 0-9. {fix}").format(
+                    path=path, split=split, fix=fix
+                )
+            )
     return (arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])
 
 
@@ -179,19 +206,25 @@ def resolve_source(
     ('the bundled subset', 'mnist_subset.npz')
     """
     if source not in _SOURCES:
-        raise ValueError(f"Unknown MNIST source {source!r}. Choose one of {list(_SOURCES)}.")
+        raise ValueError(
+            _("Unknown MNIST source {source!r}. Choose one of {sources}.").format(
+                source=source, sources=list(_SOURCES)
+            )
+        )
     directory = os.environ.get("KERASTUTOR_MNIST_DIR")
     if source in ("auto", "dir") and directory:
         path = Path(directory).expanduser() / "mnist.npz"
         if not path.is_file():
             raise _SourceMissing(
-                f"KERASTUTOR_MNIST_DIR={directory} but {path} does not exist",
-                "put mnist.npz there, or unset KERASTUTOR_MNIST_DIR to use another source",
+                _("KERASTUTOR_MNIST_DIR={directory} but {path} does not exist").format(
+                    directory=directory, path=path
+                ),
+                _("put mnist.npz there, or unset KERASTUTOR_MNIST_DIR to use another source"),
             )
         return "KERASTUTOR_MNIST_DIR", path
     if source == "dir":
         raise ValueError(
-            "source='dir' needs KERASTUTOR_MNIST_DIR set to a directory with mnist.npz."
+            _("source='dir' needs KERASTUTOR_MNIST_DIR set to a directory with mnist.npz.")
         )
     cache = _keras_cache_file()
     if source in ("auto", "cache") and cache.is_file():
@@ -201,11 +234,15 @@ def resolve_source(
             return "a download into the Keras cache", cache
         if source == "download":
             raise ConnectionError(
-                f"Could not download MNIST within {timeout:.0f} s. Check the network, or use "
-                "load_mnist(source='bundled') for the copy shipped with kerastutor."
+                _(
+                    "Could not download MNIST within {seconds:.0f} s. Check the network, or use "
+                    "load_mnist(source='bundled') for the copy shipped with kerastutor."
+                ).format(seconds=timeout)
             )
     if source == "cache":
-        raise _SourceMissing(f"No MNIST in the Keras cache ({cache})", "try source='auto'")
+        raise _SourceMissing(
+            _("No MNIST in the Keras cache ({cache})").format(cache=cache), _("try source='auto'")
+        )
     return "the bundled subset", BUNDLED_MNIST
 
 
@@ -284,11 +321,17 @@ def split_validation(
     y = np.asarray(y)
     if y.ndim != 1:
         raise ValueError(
-            f"split_validation needs integer labels, one per sample (1-D); got shape {y.shape}. "
-            "For one-hot rows pass y.argmax(axis=1)."
+            _(
+                "split_validation needs integer labels, one per sample (1-D); got shape {shape}. "
+                "For one-hot rows pass y.argmax(axis=1)."
+            ).format(shape=y.shape)
         )
     if len(x) != len(y):
-        raise ValueError(f"x has {len(x)} samples but y has {len(y)}: they must match.")
+        raise ValueError(
+            _("x has {n_x} samples but y has {n_y}: they must match.").format(
+                n_x=len(x), n_y=len(y)
+            )
+        )
     n = len(y)
     if isinstance(validation_size, (int, np.integer)) and not isinstance(validation_size, bool):
         n_val = int(validation_size)
@@ -296,13 +339,17 @@ def split_validation(
         n_val = int(round(n * float(validation_size)))
     else:
         raise ValueError(
-            f"validation_size must be a fraction in (0, 1) or a whole number of samples; "
-            f"got {validation_size!r}."
+            _(
+                "validation_size must be a fraction in (0, 1) or a whole number of samples; "
+                "got {value!r}."
+            ).format(value=validation_size)
         )
     if not 0 < n_val < n:
         raise ValueError(
-            f"validation_size={validation_size!r} leaves {n_val} of {n} samples for validation: "
-            "both parts need at least one sample."
+            _(
+                "validation_size={value!r} leaves {n_val} of {n} samples for validation: "
+                "both parts need at least one sample."
+            ).format(value=validation_size, n_val=n_val, n=n)
         )
     rng = np.random.default_rng(seed)
     classes, counts = np.unique(y, return_counts=True)
@@ -394,11 +441,15 @@ def make_multi_input_data(
 
     if not 2 <= n_classes <= 10:
         raise ValueError(
-            f"n_classes must be between 2 and 10 (one series channel per class), got {n_classes}."
+            _("n_classes must be between 2 and 10 (one series channel per class), got {n}.").format(
+                n=n_classes
+            )
         )
     if timesteps < 3:
         raise ValueError(
-            f"timesteps must be at least 3 (the bump is 3 steps long), got {timesteps}."
+            _("timesteps must be at least 3 (the bump is 3 steps long), got {n}.").format(
+                n=timesteps
+            )
         )
     rng = np.random.default_rng(seed)
     labels = rng.integers(0, n_classes, size=n)

@@ -28,6 +28,7 @@ import keras
 import numpy as np
 
 from kerastutor._arrays import to_numpy
+from kerastutor.i18n import gettext as _
 
 __all__ = [
     "PIPELINES",
@@ -73,29 +74,39 @@ def _num_samples(x: Any, y: Any, sample_weight: Any) -> int:
         for i, leaf in enumerate(_leaves(part)):
             name = label if len(_leaves(part)) == 1 else f"{label}[{i}]"
             if np.ndim(leaf) == 0:
-                per_sample = (
-                    " (one weight per sample; to give every sample the same weight, leave "
-                    "sample_weight out: equal weights change nothing but the loss's scale)"
+                message = (
+                    _(
+                        "{name} must be an array with one entry per sample (one weight per "
+                        "sample; to give every sample the same weight, leave sample_weight out: "
+                        "equal weights change nothing but the loss's scale), not a single "
+                        "{kind} {value!r}."
+                    )
                     if label == "sample_weight"
-                    else ""
+                    else _(
+                        "{name} must be an array with one entry per sample, not a single "
+                        "{kind} {value!r}."
+                    )
                 )
-                raise PipelineError(
-                    f"{name} must be an array with one entry per sample{per_sample}, "
-                    f"not a single {type(leaf).__name__} {leaf!r}."
-                )
+                raise PipelineError(message.format(name=name, kind=type(leaf).__name__, value=leaf))
             lengths[name] = len(leaf)
     if not lengths:
-        raise PipelineError("No data: pass x (and y) as arrays, lists or dicts of arrays.")
+        raise PipelineError(_("No data: pass x (and y) as arrays, lists or dicts of arrays."))
     if not any(lengths.values()):
         raise PipelineError(
-            "The data has no samples (length 0): an epoch would have no batches. Check the "
-            "slice or filter that produced it."
+            _(
+                "The data has no samples (length 0): an epoch would have no batches. Check the "
+                "slice or filter that produced it."
+            )
         )
     if len(set(lengths.values())) > 1:
-        detail = ", ".join(f"{name} has {n}" for name, n in lengths.items())
+        detail = ", ".join(
+            _("{name} has {n}").format(name=name, n=n) for name, n in lengths.items()
+        )
         raise PipelineError(
-            f"Mismatched lengths: {detail} samples. Every array needs one entry per sample: "
-            "split x, y and sample_weight with the same indices."
+            _(
+                "Mismatched lengths: {detail} samples. Every array needs one entry per sample: "
+                "split x, y and sample_weight with the same indices."
+            ).format(detail=detail)
         )
     return next(iter(lengths.values()))
 
@@ -106,7 +117,11 @@ def _check_batch_size(batch_size: int) -> None:
         or isinstance(batch_size, bool)
         or batch_size <= 0
     ):
-        raise PipelineError(f"batch_size must be a whole number of at least 1, not {batch_size!r}.")
+        raise PipelineError(
+            _("batch_size must be a whole number of at least 1, not {value!r}.").format(
+                value=batch_size
+            )
+        )
 
 
 def _class_labels(y: Any) -> np.ndarray:
@@ -120,8 +135,10 @@ def _class_labels(y: Any) -> np.ndarray:
         or (np.issubdtype(labels.dtype, np.floating) and np.all(np.mod(labels, 1) == 0))
     ):
         raise PipelineError(
-            "class_weight needs class labels (whole numbers, or one-hot rows); these targets "
-            "are not, as a regression's are. Weight samples with sample_weight instead."
+            _(
+                "class_weight needs class labels (whole numbers, or one-hot rows); these targets "
+                "are not, as a regression's are. Weight samples with sample_weight instead."
+            )
         )
     return labels.astype(int)
 
@@ -142,20 +159,25 @@ def check_class_weight(class_weight: dict | None, y: Any) -> None:
         return
     if not isinstance(class_weight, dict):
         raise PipelineError(
-            "class_weight must be a dict {class index: weight}, "
-            f"not {type(class_weight).__name__}."
+            _("class_weight must be a dict {{class index: weight}}, not {kind}.").format(
+                kind=type(class_weight).__name__
+            )
         )
     labels = _class_labels(y)
     present = sorted(int(c) for c in np.unique(labels))
     absent = sorted(k for k in class_weight if int(k) not in present)
     if absent:
         raise PipelineError(
-            f"class_weight has weights for classes {absent} that are not in the labels. "
-            f"The labels hold classes {present}: give weights for those only."
+            _(
+                "class_weight has weights for classes {absent} that are not in the labels. "
+                "The labels hold classes {present}: give weights for those only."
+            ).format(absent=absent, present=present)
         )
     bad = {k: w for k, w in class_weight.items() if not np.isfinite(w) or w < 0}
     if bad:
-        raise PipelineError(f"class weights must be finite numbers >= 0; got {bad}.")
+        raise PipelineError(
+            _("class weights must be finite numbers >= 0; got {bad}.").format(bad=bad)
+        )
 
 
 def class_weight_to_sample_weight(y: Any, class_weight: dict) -> np.ndarray:
@@ -217,29 +239,35 @@ def check_fit_arguments(
     """
     _check_kind(kind)
     label = {
-        "pydataset": "a PyDataset",
-        "tf_data": "a tf.data.Dataset",
-        "torch": "a torch DataLoader",
-        "generator": "a Python generator",
+        "pydataset": _("a PyDataset"),
+        "tf_data": _("a tf.data.Dataset"),
+        "torch": _("a torch DataLoader"),
+        "generator": _("a Python generator"),
     }.get(kind)
     problems = []
     if class_weight is not None:
         if kind in ("torch", "generator"):
             problems.append(
-                f"Keras refuses class_weight with {label}. Instead, turn the class weights into "
-                "per-sample weights and put them in the data: make_pipeline("
-                f"{kind!r}, x, y, sample_weight=class_weight_to_sample_weight(y, class_weight))."
+                _(
+                    "Keras refuses class_weight with {data}. Instead, turn the class weights "
+                    "into per-sample weights and put them in the data: make_pipeline({kind!r}, "
+                    "x, y, sample_weight=class_weight_to_sample_weight(y, class_weight))."
+                ).format(data=label, kind=kind)
             )
         if n_outputs > 1:
             problems.append(
-                "Keras takes class_weight only for single-output models. Weight outputs with "
-                "loss_weights, or samples with sample weights."
+                _(
+                    "Keras takes class_weight only for single-output models. Weight outputs with "
+                    "loss_weights, or samples with sample weights."
+                )
             )
         if sample_weight is not None or weights_in_data:
             problems.append(
-                "Keras refuses class_weight together with sample weights. Fold the class "
-                "weights into the sample weights instead: "
-                "sample_weight = w * class_weight_to_sample_weight(y, class_weight)."
+                _(
+                    "Keras refuses class_weight together with sample weights. Fold the class "
+                    "weights into the sample weights instead: "
+                    "sample_weight = w * class_weight_to_sample_weight(y, class_weight)."
+                )
             )
         if y is not None:
             try:
@@ -248,14 +276,19 @@ def check_fit_arguments(
                 problems.append(str(exc))
     if validation_split and kind != "numpy":
         problems.append(
-            f"Keras only takes validation_split with NumPy arrays, not with {label}. Split off "
-            f"the validation data yourself (kt.split_validation) and pass it as validation_data: "
-            f"**make_pipeline({kind!r}, x_val, y_val).validation_kwargs() does that."
+            _(
+                "Keras only takes validation_split with NumPy arrays, not with {data}. Split off "
+                "the validation data yourself (kt.split_validation) and pass it as "
+                "validation_data: **make_pipeline({kind!r}, x_val, y_val).validation_kwargs() "
+                "does that."
+            ).format(data=label, kind=kind)
         )
     if sample_weight is not None and kind != "numpy":
         problems.append(
-            f"Keras refuses fit(sample_weight=...) with {label}: the weights must travel with the "
-            f"data. Pass them to make_pipeline({kind!r}, x, y, sample_weight=w) instead."
+            _(
+                "Keras refuses fit(sample_weight=...) with {data}: the weights must travel with "
+                "the data. Pass them to make_pipeline({kind!r}, x, y, sample_weight=w) instead."
+            ).format(data=label, kind=kind)
         )
     if problems:
         error = PipelineError(" ".join(problems))
@@ -265,7 +298,11 @@ def check_fit_arguments(
 
 def _check_kind(kind: str) -> None:
     if kind not in PIPELINES:
-        raise PipelineError(f"Unknown pipeline {kind!r}. Choose one of {list(PIPELINES)}.")
+        raise PipelineError(
+            _("Unknown pipeline {kind!r}. Choose one of {kinds}.").format(
+                kind=kind, kinds=list(PIPELINES)
+            )
+        )
 
 
 # ---------------------------------------------------------------- the five kinds
@@ -610,7 +647,9 @@ def make_pipeline(
             x, y, sample_weight, batch_size=batch_size, shuffle=shuffle, seed=seed
         )
         return Pipeline(x=data, y=None, fit_kwargs={"shuffle": False}, **common)
-    gen, _ = make_generator(x, y, sample_weight, batch_size=batch_size, shuffle=shuffle, seed=seed)
+    gen, _steps = make_generator(
+        x, y, sample_weight, batch_size=batch_size, shuffle=shuffle, seed=seed
+    )
     return Pipeline(
         x=gen, y=None, fit_kwargs={"steps_per_epoch": steps, "shuffle": False}, **common
     )

@@ -129,6 +129,10 @@ def new_figure(panels: Sequence[str], ncols: int = 3, panel_size: tuple[float, f
     """A pyplot-free Figure with one titled Axes per panel, laid out once (no tight bbox)."""
     from matplotlib.ticker import MaxNLocator
 
+    from kerastutor import i18n
+
+    if i18n.language() == "zh":  # KERASTUTOR_LANG=zh: Chinese labels need a CJK font
+        i18n.use_cjk_font()
     ncols = max(1, min(ncols, len(panels)))
     nrows = max(1, math.ceil(len(panels) / ncols))
     width, height = panel_size[0] * ncols, panel_size[1] * nrows + 0.5
@@ -146,7 +150,7 @@ def new_figure(panels: Sequence[str], ncols: int = 3, panel_size: tuple[float, f
         ax = fig.add_subplot(nrows, ncols, i + 1)
         ax.set_title(name, fontsize=10)
         ax.tick_params(labelsize=8)
-        ax.set_xlabel("epoch", fontsize=8, labelpad=1)
+        ax.set_xlabel(i18n.gettext("epoch"), fontsize=8, labelpad=1)
         ax.grid(alpha=0.3)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         if name in LR_KEYS:

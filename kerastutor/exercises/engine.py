@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from kerastutor._arrays import to_numpy
+from kerastutor.i18n import gettext as _
 
 __all__ = [
     "KINDS",
@@ -112,7 +113,9 @@ def _catalogue() -> Mapping[str, Exercise]:
 def _get(key: str) -> Exercise:
     exercises = _catalogue()
     if key not in exercises:
-        raise KeyError(f"No exercise {key!r}. Exercises: {', '.join(exercises)}.")
+        raise KeyError(
+            _("No exercise {key!r}. Exercises: {keys}.").format(key=key, keys=", ".join(exercises))
+        )
     return exercises[key]
 
 
@@ -128,25 +131,29 @@ def check(key: str, answer: Any, **context: Any) -> CheckResult:
     """
     exercise = _get(key)
     if answer is None:
-        message = f"Not answered yet. {exercise.prompt} Hint: {exercise.hint}"
+        message = _("Not answered yet. {prompt} Hint: {hint}").format(
+            prompt=_(exercise.prompt), hint=_(exercise.hint)
+        )
         print(message)
         return CheckResult(False, message)
     try:
         right, why = exercise.checker(answer, **context)
     except Malformed as exc:
-        right, why = False, str(exc).rstrip(".") + "."
+        right, why = False, _("{problem}.").format(problem=str(exc).rstrip("."))
     except Exception as exc:  # a checker must explain, never hand the learner a traceback
         right, why = (
             False,
-            f"this answer could not be checked: looking at it raised {type(exc).__name__}: "
-            f"{str(exc)[:200]}. Is it the kind of object the exercise asks for?",
+            _(
+                "this answer could not be checked: looking at it raised {error}: {message}. "
+                "Is it the kind of object the exercise asks for?"
+            ).format(error=type(exc).__name__, message=str(exc)[:200]),
         )
     if right:
         message = why
     else:  # each wrong attempt at the same exercise gets the next, more specific hint
         _attempts[key] = _attempts.get(key, 0) + 1
         shown = exercise.hints[min(_attempts[key], len(exercise.hints)) - 1]
-        message = f"Not yet: {why} Hint: {shown}"
+        message = _("Not yet: {why} Hint: {hint}").format(why=why, hint=_(shown))
     print(message)
     if right:
         _record(key)
@@ -166,14 +173,21 @@ def _record(key: str) -> None:
     try:
         record_solved(key)
     except Exception as exc:  # a full disk or a locked file must not turn "Right" into an error
-        warnings.warn(f"Could not record your progress ({exc}).", RuntimeWarning, stacklevel=3)
+        warnings.warn(
+            _("Could not record your progress ({error}).").format(error=exc),
+            RuntimeWarning,
+            stacklevel=3,
+        )
 
 
 def hint(key: str) -> tuple[str, ...]:
-    """Print every hint of an exercise, from gentle to specific (none gives the answer)."""
+    """Print every hint of an exercise, from gentle to specific (none gives the answer).
+
+    Returns the hints as the catalogue has them (in English); the printed ones are translated.
+    """
     hints = _get(key).hints
     for number, text in enumerate(hints, 1):
-        print(f"Hint {number}: {text}")
+        print(_("Hint {number}: {hint}").format(number=number, hint=_(text)))
     return hints
 
 
@@ -211,7 +225,9 @@ def bounded(items: Any, what: str, limit: int = MAX_ITEMS) -> list:
         taken.append(item)
         if len(taken) > limit:
             raise Malformed(
-                f"{what} goes on past {limit:,} items: is it endless (a .repeat(), a "
-                "generator that never stops)? Give a finite one"
+                _(
+                    "{what} goes on past {limit:,} items: is it endless (a .repeat(), a "
+                    "generator that never stops)? Give a finite one"
+                ).format(what=what, limit=limit)
             )
     return taken

@@ -7,6 +7,8 @@ import logging
 import re
 from collections.abc import Iterator
 
+from kerastutor.i18n import gettext as _
+
 __all__ = ["expect_error", "expect_warning"]
 
 
@@ -30,14 +32,23 @@ def expect_error(*exception_types: type[BaseException], match: str | None = None
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         if match is not None and not re.search(match, str(exc)):
             raise AssertionError(
-                f"The block raised {type(exc).__name__}, but its message does not match "
-                f"{match!r}: {exc}"
+                _(
+                    "The block raised {error}, but its message does not match {match!r}: {message}"
+                ).format(error=type(exc).__name__, match=match, message=exc)
             ) from exc
         caught["error"] = exc
-        print(f"Raised as expected: {type(exc).__name__}: {message[:300]}")
+        print(
+            _("Raised as expected: {error}: {message}").format(
+                error=type(exc).__name__, message=message[:300]
+            )
+        )
         return
     names = ", ".join(t.__name__ for t in types)
-    raise AssertionError(f"This block was expected to raise {names}, but it ran without error.")
+    raise AssertionError(
+        _("This block was expected to raise {errors}, but it ran without error.").format(
+            errors=names
+        )
+    )
 
 
 class _LogRecords(logging.Handler):
@@ -84,8 +95,15 @@ def expect_warning(match: str) -> Iterator[list[str]]:
     matching = [m for m in messages if re.search(match, m)]
     if not matching:
         raise AssertionError(
-            f"This block was expected to warn about {match!r}, but it warned "
-            f"{'nothing' if not messages else messages}."
+            _("This block was expected to warn about {match!r}, but it warned nothing.").format(
+                match=match
+            )
+            if not messages
+            else _(
+                "This block was expected to warn about {match!r}, but it warned {warnings}."
+            ).format(match=match, warnings=messages)
         )
     for message in matching:
-        print(f"Warned as expected: {message.strip().splitlines()[0][:300]}")
+        print(
+            _("Warned as expected: {message}").format(message=message.strip().splitlines()[0][:300])
+        )

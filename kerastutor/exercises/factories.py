@@ -32,6 +32,8 @@ import numpy as np
 
 from kerastutor._arrays import to_numpy
 from kerastutor.exercises.engine import Malformed, bounded, scalar
+from kerastutor.i18n import N_
+from kerastutor.i18n import gettext as _
 
 __all__ = [
     "number",
@@ -47,6 +49,11 @@ __all__ = [
 
 Message = str | Callable[..., str]
 
+# The default messages, marked for translation (`_say` translates a fixed message when shown).
+RIGHT = N_("Right.")
+NOT_IT = N_("that is not it.")
+SOMETHING_ELSE = N_("it returns something else.")
+
 
 def _call(function: Callable, *args: Any, context: Mapping[str, Any]) -> Any:
     """Call `function(*args)`, adding `context` as a last argument when it takes one more."""
@@ -61,7 +68,9 @@ def _call(function: Callable, *args: Any, context: Mapping[str, Any]) -> Any:
 
 
 def _say(message: Message, *args: Any, context: Mapping[str, Any]) -> str:
-    return _call(message, *args, context=context) if callable(message) else message
+    """A message as the learner sees it: a fixed one is translated (the catalogue marks it with
+    `N_`); a function builds its own, already in the current language."""
+    return _call(message, *args, context=context) if callable(message) else _(message)
 
 
 def _resolve(expected: Any, context: Mapping[str, Any]) -> Any:
@@ -72,10 +81,10 @@ def as_number(answer: Any) -> float:
     """A real number from an answer (a tensor or 0-d array too), or `Malformed`."""
     answer = scalar(answer)
     if isinstance(answer, bool) or not isinstance(answer, (int, float, np.integer, np.floating)):
-        raise Malformed(f"expected a number, got {answer!r}")
+        raise Malformed(_("expected a number, got {answer!r}").format(answer=answer))
     value = float(answer)
     if not np.isfinite(value):
-        raise Malformed(f"expected a finite number, got {value}")
+        raise Malformed(_("expected a finite number, got {value}").format(value=value))
     return value
 
 
@@ -86,7 +95,7 @@ def as_whole(answer: Any) -> int:
         return int(value)
     if isinstance(value, (float, np.floating)) and float(value).is_integer():
         return int(value)
-    raise Malformed(f"expected a whole number, got {value!r}")
+    raise Malformed(_("expected a whole number, got {value!r}").format(value=value))
 
 
 def number(
@@ -94,9 +103,9 @@ def number(
     *,
     tolerance: float = 1e-6,
     whole: bool = False,
-    right: Message = "Right.",
+    right: Message = RIGHT,
     mistakes: Sequence[tuple[float | Callable[..., float], Message]] = (),
-    otherwise: Message = "that is not it.",
+    otherwise: Message = NOT_IT,
 ) -> Callable[..., tuple[bool, str]]:
     """A checker for a number.
 
@@ -147,7 +156,9 @@ def choice(
         answer = scalar(answer)
         if not isinstance(answer, str) or _normalise(answer) not in names:
             listed = ", ".join(repr(name) for name in options)
-            raise Malformed(f"choose one of {listed}; got {answer!r}")
+            raise Malformed(
+                _("choose one of {options}; got {answer!r}").format(options=listed, answer=answer)
+            )
         pick = names[_normalise(answer)]
         target = _resolve(right, context)
         told = " ".join(
@@ -159,7 +170,8 @@ def choice(
             if part
         )
         if _normalise(pick) == _normalise(target):
-            return True, "Right: " + told if not told.startswith("Right") else told
+            said_right = told.startswith(("Right", _("Right")))
+            return True, told if said_right else _("Right: {message}").format(message=told)
         return False, told
 
     return checker
@@ -194,7 +206,9 @@ def _check_properties(
         except Malformed:
             raise
         except Exception as exc:  # the learner's object ran: report what it raised
-            return f"testing it raised {type(exc).__name__}: {str(exc)[:200].rstrip('.')}."
+            return _("testing it raised {error}: {message}.").format(
+                error=type(exc).__name__, message=str(exc)[:200].rstrip(".")
+            )
         if not ok:
             return _say(prop.failure, obj, context=context)
     return None
@@ -204,7 +218,7 @@ def object_with(
     kind: type | tuple | str,
     properties: Sequence[Property] = (),
     *,
-    right: Message = "Right.",
+    right: Message = RIGHT,
     convert: Callable[[Any], Any] | None = None,
 ) -> Callable[..., tuple[bool, str]]:
     """A checker for an object of a kind, with properties tested in order.
@@ -226,7 +240,9 @@ def object_with(
                 if isinstance(expected_kind, tuple)
                 else expected_kind.__name__
             )
-            raise Malformed(f"expected a {names}, got {type(obj).__name__}")
+            raise Malformed(
+                _("expected a {expected}, got {got}").format(expected=names, got=type(obj).__name__)
+            )
         failure = _check_properties(obj, properties, context)
         if failure is not None:
             return False, failure
@@ -253,9 +269,9 @@ def _numpy(value: Any) -> np.ndarray:
 def callable_on(
     cases: Sequence[Case],
     *,
-    right: Message = "Right.",
+    right: Message = RIGHT,
     mistakes: Sequence[tuple[Callable[..., Any], Message]] = (),
-    otherwise: Message = "it returns something else.",
+    otherwise: Message = SOMETHING_ELSE,
 ) -> Callable[..., tuple[bool, str]]:
     """A checker for a function: it is called on every case and must match (within tolerance).
 
@@ -291,13 +307,15 @@ def callable_on(
 
     def checker(answer: Any, **context: Any) -> tuple[bool, str]:
         if not callable(answer):
-            raise Malformed(f"expected a function, got {type(answer).__name__}")
+            raise Malformed(_("expected a function, got {got}").format(got=type(answer).__name__))
         try:
             got = outputs(answer)
         except Malformed:
             raise
         except Exception as exc:  # the learner's code: report, don't crash
-            return False, f"calling it raised {type(exc).__name__}: {str(exc)[:200].rstrip('.')}."
+            return False, _("calling it raised {error}: {message}.").format(
+                error=type(exc).__name__, message=str(exc)[:200].rstrip(".")
+            )
         want = expected_outputs()
         if close(got, want):
             return True, _say(right, answer, context=context)
@@ -312,11 +330,17 @@ def callable_on(
             for i, (x, y, case) in enumerate(zip(got, want, cases))
             if not (x.shape == y.shape and np.allclose(x, y, atol=case.tolerance, rtol=0))
         )
-        label = cases[first].label or f"case {first + 1}"
+        label = (
+            _(cases[first].label)
+            if cases[first].label
+            else _("case {number}").format(number=first + 1)
+        )
         shown = np.array2string(got[first], precision=4, threshold=8)
         if callable(otherwise):
             return False, _call(otherwise, label, shown, context=context)
-        return False, f"on {label} it returned {shown}: {otherwise}"
+        return False, _("on {case} it returned {value}: {message}").format(
+            case=label, value=shown, message=_(otherwise)
+        )
 
     return checker
 
@@ -329,20 +353,27 @@ def _history(answer: Any) -> dict[str, list[float]]:
     logs = answer.history if hasattr(answer, "history") else answer
     if not isinstance(logs, MappingType) and not hasattr(logs, "columns"):
         raise Malformed(
-            f"expected a History (what fit returns) or its dict, got {type(answer).__name__}"
+            _("expected a History (what fit returns) or its dict, got {got}").format(
+                got=type(answer).__name__
+            )
         )
     if isinstance(logs, MappingType):  # read each list with a bound: it is untrusted input
-        logs = {k: bounded(v, f"the {k!r} values", limit=100_000) for k, v in logs.items()}
+        logs = {
+            k: bounded(v, _("the {key!r} values").format(key=k), limit=100_000)
+            for k, v in logs.items()
+        }
     try:
         return history_dict(logs)
     except (TypeError, ValueError) as exc:
-        raise Malformed(f"this History holds something other than numbers: {exc}") from None
+        raise Malformed(
+            _("this History holds something other than numbers: {error}").format(error=exc)
+        ) from None
 
 
 def history_with(
     properties: Sequence[Property],
     *,
-    right: Message = "Right.",
+    right: Message = RIGHT,
 ) -> Callable[..., tuple[bool, str]]:
     """A checker for a `History` (or `history.history`): properties test its dict of lists.
 

@@ -24,6 +24,7 @@ import numpy as np
 
 from kerastutor import pipelines
 from kerastutor.backends import set_random_seed
+from kerastutor.i18n import gettext as _
 from kerastutor.models import get_optimizer
 from kerastutor.widgets.settings import OPTIMIZER_OPTIONS, SAMPLE_WEIGHT_RULES, Settings
 
@@ -108,7 +109,7 @@ def default_data() -> tuple:
     """The bundled MNIST training images, flattened to [0, 1], split 8,000 / 2,000."""
     from kerastutor.data import load_mnist, split_validation
 
-    (x, y), _ = load_mnist("bundled", verbose=False)
+    (x, y), _test = load_mnist("bundled", verbose=False)
     x = x.reshape(-1, 784).astype("float32") / 255.0
     return split_validation(x, y.astype("int64"), 2000, seed=0)
 
@@ -119,9 +120,11 @@ def split_data(data: Any) -> tuple:
         (x_train, y_train), (x_val, y_val) = data
     except (TypeError, ValueError):
         raise ValueError(
-            "data must be ((x_train, y_train), (x_val, y_val)), as kt.split_validation "
-            "returns; got something else. Split validation data off the training data with "
-            "kt.split_validation(x_train, y_train); never validate on the test set."
+            _(
+                "data must be ((x_train, y_train), (x_val, y_val)), as kt.split_validation "
+                "returns; got something else. Split validation data off the training data with "
+                "kt.split_validation(x_train, y_train); never validate on the test set."
+            )
         ) from None
     pipelines._num_samples(x_train, y_train, None)
     pipelines._num_samples(x_val, y_val, None)
@@ -179,16 +182,20 @@ class Experiment:
         unknown = sorted(set(settings.loss_weights) - set(self.output_names))
         if unknown:
             raise ValueError(
-                f"No output {unknown[0]!r} to weight; this model's outputs are {self.output_names}."
+                _("No output {name!r} to weight; this model's outputs are {outputs}.").format(
+                    name=unknown[0], outputs=self.output_names
+                )
             )
         if settings.loss_weights and len(self.output_names) < 2:
-            raise ValueError("loss_weights need a model with two or more outputs.")
+            raise ValueError(_("loss_weights need a model with two or more outputs."))
         if isinstance(settings.class_weight, dict) and self.is_classifier:
             absent = sorted(set(settings.class_weight) - set(self.classes))
             if absent:
                 raise ValueError(
-                    f"class_weight names classes {absent} that are not in the labels "
-                    f"(classes: {self.classes})."
+                    _(
+                        "class_weight names classes {absent} that are not in the labels "
+                        "(classes: {classes})."
+                    ).format(absent=absent, classes=self.classes)
                 )
         return settings
 
@@ -241,7 +248,7 @@ class Experiment:
         self.validate(settings)
         problems = self.problems(settings)
         if problems:
-            raise ValueError("Not training: " + " ".join(problems))
+            raise ValueError(_("Not training: {problems}").format(problems=" ".join(problems)))
         s = settings
         class_weight = self.class_weight(s)
         run = Run(number=number, settings={**s.as_dict(), "class_weight": class_weight or {}})
@@ -282,7 +289,7 @@ class Experiment:
                 fit_kwargs.update(validation.validation_kwargs())
             if class_weight:
                 fit_kwargs["class_weight"] = class_weight
-            _, run.steps_per_epoch = self.steps_per_epoch(s)
+            _n, run.steps_per_epoch = self.steps_per_epoch(s)
             counter = StopAndCount(stop_event, on_progress)
             fit_start = time.perf_counter()
             history = model.fit(

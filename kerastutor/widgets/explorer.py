@@ -16,6 +16,7 @@ from typing import Any
 
 import keras
 
+from kerastutor.i18n import gettext as _
 from kerastutor.widgets.experiment import Experiment
 from kerastutor.widgets.settings import BATCH_SIZES, Settings
 
@@ -52,7 +53,11 @@ class BatchSizeExplorer:
         """Train one fresh model at this batch size; return and record what it did."""
         run = self.experiment.run(self.settings.replace(batch_size=batch_size))
         if run.error:
-            raise RuntimeError(f"The run at batch size {batch_size} failed: {run.error}")
+            raise RuntimeError(
+                _("The run at batch size {batch_size} failed: {error}").format(
+                    batch_size=batch_size, error=run.error
+                )
+            )
         accuracy_key = next(k for k in run.final if k.startswith("val_") and "accuracy" in k)
         row = {
             "batch_size": run.settings["batch_size"],
@@ -78,7 +83,7 @@ class BatchSizeExplorer:
             slider = w.SelectionSlider(
                 options=list(BATCH_SIZES),
                 value=64,
-                description="batch size",
+                description=_("batch size"),
                 continuous_update=False,
             )
             out = w.HTML()
@@ -90,10 +95,9 @@ class BatchSizeExplorer:
                     out.value = f"<p style='color:#b00'>{type(exc).__name__}: {exc}</p>"
                     return
                 n = len(self.experiment.y_train)
-                out.value = (
-                    f"<p>{row['steps_per_epoch']} steps an epoch = ceil({n} / "
-                    f"{row['batch_size']})</p>" + self.table().to_html(index=False)
-                )
+                out.value = _("<p>{steps} steps an epoch = ceil({n} / {batch_size})</p>").format(
+                    steps=row["steps_per_epoch"], n=n, batch_size=row["batch_size"]
+                ) + self.table().to_html(index=False)
 
             slider.observe(changed, names="value")
             self._widget = w.VBox([slider, out])

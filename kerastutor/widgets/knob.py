@@ -23,6 +23,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from kerastutor.i18n import gettext as _
+
 __all__ = ["KnobExperiment"]
 
 
@@ -54,10 +56,10 @@ class KnobExperiment:
         figsize: tuple[float, float] = (6.0, 3.2),
     ):
         if not callable(run) or not callable(draw):
-            raise TypeError("KnobExperiment needs run(value) and draw(ax, results, value).")
+            raise TypeError(_("KnobExperiment needs run(value) and draw(ax, results, value)."))
         self.values = list(values)
         if not self.values:
-            raise ValueError("Give the knob at least one value: values=[...].")
+            raise ValueError(_("Give the knob at least one value: values=[...]."))
         self._run, self._draw = run, draw
         self.knob, self.figsize = knob, figsize
         self.results: dict[Any, Any] = {}
@@ -68,7 +70,9 @@ class KnobExperiment:
     def _check(self, value: Any) -> None:
         if value not in self.values:
             raise ValueError(
-                f"{self.knob}={value!r} is not one of the knob's values {self.values}."
+                _("{knob}={value!r} is not one of the knob's values {values}.").format(
+                    knob=self.knob, value=value, values=self.values
+                )
             )
 
     def result(self, value: Any = None) -> Any:
@@ -114,7 +118,7 @@ class KnobExperiment:
             slider = w.SelectionSlider(
                 options=[(str(v), v) for v in self.values],
                 value=self.value,
-                description=self.knob,
+                description=_(self.knob),  # a knob named in the catalogue is translated
                 continuous_update=False,  # run when the knob is released, not while it moves
                 style={"description_width": "initial"},
                 layout=w.Layout(width="420px"),
@@ -122,15 +126,19 @@ class KnobExperiment:
             status = w.HTML()
             image = w.Image(format="png", layout=w.Layout(max_width="100%"))
 
+            knob = _(self.knob)
+
             def redraw(value: Any) -> None:
                 try:
-                    status.value = f"Running {self.knob} = {value} ..."
+                    status.value = _("Running {knob} = {value} ...").format(knob=knob, value=value)
                     self.set(value)
                     image.value = self._png()
-                    status.value = f"{self.knob} = {value}: {len(self.results)} run(s) so far."
+                    status.value = _("{knob} = {value}: {runs} run(s) so far.").format(
+                        knob=knob, value=value, runs=len(self.results)
+                    )
                 except Exception as exc:  # a failed run or drawing is reported, never raised
-                    status.value = (
-                        f"<b>{self.knob} = {value} failed:</b> {type(exc).__name__}: {exc}"
+                    status.value = _("<b>{knob} = {value} failed:</b> {error}: {message}").format(
+                        knob=knob, value=value, error=type(exc).__name__, message=exc
                     )
 
             slider.observe(lambda change: redraw(change["new"]), names="value")

@@ -15,6 +15,8 @@ from typing import Any
 import keras
 
 from kerastutor.callbacks import LivePlot
+from kerastutor.i18n import N_
+from kerastutor.i18n import gettext as _
 from kerastutor.models import OPTIMIZERS
 from kerastutor.widgets.board import RunBoard
 from kerastutor.widgets.experiment import Experiment, Run
@@ -27,6 +29,9 @@ from kerastutor.widgets.settings import (
 )
 
 __all__ = ["TrainingPanel"]
+
+#: The class-weight modes of the panel and their labels (translated when the panel is built).
+CLASS_WEIGHT_MODES = {"none": N_("none"), "balanced": N_("balanced"), "custom": N_("custom")}
 
 PLACEHOLDER = (
     "<div style='width:520px;height:180px;border:1px dashed #bbb;color:#777;display:flex;"
@@ -139,7 +144,7 @@ class TrainingPanel:
         self.w_batch_size = w.SelectionSlider(
             options=list(BATCH_SIZES),
             value=s.batch_size,
-            description="batch size",
+            description=_("batch size"),
             style=style,
             layout=layout,
         )
@@ -147,14 +152,14 @@ class TrainingPanel:
             value=s.epochs,
             min=RANGES["epochs"][0],
             max=RANGES["epochs"][1],
-            description="epochs",
+            description=_("epochs"),
             style=style,
             layout=layout,
         )
         self.w_optimizer = w.Dropdown(
             options=[(optimizer_label(o), o) for o in OPTIMIZERS],
             value=s.optimizer,
-            description="optimizer",
+            description=_("optimizer"),
             style=style,
             layout=layout,
         )
@@ -165,7 +170,7 @@ class TrainingPanel:
             min=round(_log10(low)),
             max=round(_log10(high)),
             step=0.25,
-            description="learning rate",
+            description=_("learning rate"),
             readout_format=".0e",
             style=style,
             layout=layout,
@@ -175,7 +180,7 @@ class TrainingPanel:
         self.w_pipeline = w.Dropdown(
             options=list(PIPELINES),
             value=s.pipeline,
-            description="pipeline",
+            description=_("pipeline"),
             style=style,
             layout=layout,
         )
@@ -184,14 +189,14 @@ class TrainingPanel:
             min=RANGES["validation_split"][0],
             max=RANGES["validation_split"][1],
             step=0.05,
-            description="validation split",
+            description=_("validation split"),
             style=style,
             layout=layout,
         )
         self.w_class_weight_mode = w.ToggleButtons(
-            options=["none", "balanced", "custom"],
+            options=[(_(label), mode) for mode, label in CLASS_WEIGHT_MODES.items()],
             value="none",
-            description="class weights",
+            description=_("class weights"),
             style=style,
         )
         self.w_class_weights = {
@@ -200,16 +205,16 @@ class TrainingPanel:
                 min=RANGES["class_weight"][0],
                 max=RANGES["class_weight"][1],
                 step=0.5,
-                description=f"class {c}",
+                description=_("class {label}").format(label=c),
                 style={"description_width": "60px"},
                 layout=w.Layout(width="260px"),
             )
             for c in self.classes
         }
         self.w_sample_weight = w.Dropdown(
-            options=list(SAMPLE_WEIGHT_RULES),
+            options=[(_(rule), rule) for rule in SAMPLE_WEIGHT_RULES],
             value=s.sample_weight,
-            description="sample weights",
+            description=_("sample weights"),
             style=style,
             layout=layout,
         )
@@ -233,18 +238,20 @@ class TrainingPanel:
             value=s.seed,
             min=RANGES["seed"][0],
             max=RANGES["seed"][1],
-            description="seed",
+            description=_("seed"),
             style=style,
             layout=layout,
         )
-        self.w_train = w.Button(description="Train", button_style="success", icon="play")
+        self.w_train = w.Button(description=_("Train"), button_style="success", icon="play")
         self.w_stop = w.Button(
-            description="Stop", button_style="danger", icon="stop", disabled=True
+            description=_("Stop"), button_style="danger", icon="stop", disabled=True
         )
-        self.w_progress = w.IntProgress(value=0, min=0, max=1, description="progress", style=style)
+        self.w_progress = w.IntProgress(
+            value=0, min=0, max=1, description=_("progress"), style=style
+        )
         self.w_message = w.HTML()
         self.w_settings = w.HTML()
-        self.w_placeholder = w.HTML(PLACEHOLDER.format("Press <b>Train</b> to see live curves."))
+        self.w_placeholder = w.HTML(PLACEHOLDER.format(_("Press <b>Train</b> to see live curves.")))
         self.w_plot = w.Image(format="png", layout=w.Layout(display="none"))
         self.w_table = w.HTML()
         self.w_plot.observe(self._plot_drawn, names="value")
@@ -253,7 +260,7 @@ class TrainingPanel:
 
         class_box = w.VBox(list(self.w_class_weights.values()))
         accordion = w.Accordion(children=[class_box])
-        accordion.set_title(0, "custom class weights")
+        accordion.set_title(0, _("custom class weights"))
         settings_column = [
             self.w_batch_size,
             self.w_epochs,
@@ -320,7 +327,9 @@ class TrainingPanel:
         checked by `Settings`; one bad value changes nothing (all or nothing).
         """
         if self.running:
-            raise RuntimeError("A run is going: stop it or wait() for it before changing settings.")
+            raise RuntimeError(
+                _("A run is going: stop it or wait() for it before changing settings.")
+            )
         new = self.experiment.validate(self._settings.replace(**values))
         self._settings = new
         self._write_controls(new)
@@ -407,12 +416,12 @@ class TrainingPanel:
         """
         with self._lock:
             if self._active is not None:
-                raise RuntimeError("A run is already going: stop it or wait() for it first.")
+                raise RuntimeError(_("A run is already going: stop it or wait() for it first."))
             settings = self._settings
             problems = self.experiment.problems(settings)
             if problems:
                 self._refresh()
-                raise ValueError("Not training: " + " ".join(problems))
+                raise ValueError(_("Not training: {problems}").format(problems=" ".join(problems)))
             number = self.board.next_number()
             self._active = number
             self._stop.clear()
@@ -425,7 +434,9 @@ class TrainingPanel:
         if wait:
             run = self.wait()
             if run is not None and run.error:
-                raise RuntimeError(f"Run {run.number} failed: {run.error}")
+                raise RuntimeError(
+                    _("Run {number} failed: {error}").format(number=run.number, error=run.error)
+                )
             return run
         return None
 
@@ -503,15 +514,15 @@ class TrainingPanel:
             control.disabled = running
         self.w_stop.disabled = not running
         if running:
-            _, steps = self.experiment.steps_per_epoch(settings)
+            _n, steps = self.experiment.steps_per_epoch(settings)
             self.w_progress.max = max(1, settings.epochs * steps)
             self.w_progress.value = 0
             self.w_placeholder.value = PLACEHOLDER.format(
-                f"Run {number}: waiting for its first epoch…"
+                _("Run {number}: waiting for its first epoch…").format(number=number)
             )
             self.w_plot.value = b""  # hides the previous run's figure, shows the placeholder
             self._show_board(None)  # the table stays; the last run's "stopped" note goes
-            self.w_message.value = "<b>Training…</b> Click Stop to end the run early."
+            self.w_message.value = _("<b>Training…</b> Click Stop to end the run early.")
         else:
             self._refresh(force=True)
 
@@ -525,29 +536,50 @@ class TrainingPanel:
         )
         s = self._settings
         n, steps = self.experiment.steps_per_epoch(s)
-        self.w_settings.value = (
-            f"<small>next run: {s.epochs} epochs × ceil({n} / {s.batch_size}) = "
-            f"{steps} steps an epoch, {s.optimizer} at learning rate {s.learning_rate:.1e}, "
-            f"{s.pipeline} pipeline, seed {s.seed}</small>"
+        self.w_settings.value = _(
+            "<small>next run: {epochs} epochs × ceil({n} / {batch_size}) = {steps} steps an "
+            "epoch, {optimizer} at learning rate {learning_rate:.1e}, {pipeline} pipeline, "
+            "seed {seed}</small>"
+        ).format(
+            epochs=s.epochs,
+            n=n,
+            batch_size=s.batch_size,
+            steps=steps,
+            optimizer=s.optimizer,
+            learning_rate=s.learning_rate,
+            pipeline=s.pipeline,
+            seed=s.seed,
         )
 
     def _show_board(self, run: Run | None) -> None:
         table = self.board.table(columns="key")
         notes = ""
         if run is not None and run.error:
-            notes += f"<b>Run {run.number} failed:</b> {_escape(run.error)}<br>"
+            notes += _("<b>Run {number} failed:</b> {error}").format(
+                number=run.number, error=_escape(run.error)
+            )
+            notes += "<br>"
         if run is not None and run.stopped:
-            notes += f"<b>Run {run.number} stopped</b> after {run.epochs_done} epochs"
             if run.partial_epoch:
-                notes += (
-                    f" (the last one partial: {run.partial_epoch['batches']} of "
-                    f"{run.steps_per_epoch} batches, left out of the table)"
+                notes += _(
+                    "<b>Run {number} stopped</b> after {epochs} epochs (the last one partial: "
+                    "{batches} of {steps} batches, left out of the table)."
+                ).format(
+                    number=run.number,
+                    epochs=run.epochs_done,
+                    batches=run.partial_epoch["batches"],
+                    steps=run.steps_per_epoch,
                 )
-            notes += ".<br>"
+            else:
+                notes += _("<b>Run {number} stopped</b> after {epochs} epochs.").format(
+                    number=run.number, epochs=run.epochs_done
+                )
+            notes += "<br>"
         body = table.to_html() if len(table) else ""
         self.w_table.value = (
-            notes + f"<div style='max-width:100%; overflow-x:auto; font-size:11px'>{body}</div>"
-            "<small>All columns: <code>panel.board.table()</code></small>"
+            notes
+            + f"<div style='max-width:100%; overflow-x:auto; font-size:11px'>{body}</div>"
+            + _("<small>All columns: <code>panel.board.table()</code></small>")
         )
 
 
