@@ -63,9 +63,9 @@ def test_every_message_has_a_current_chinese_translation():
 def test_translations_keep_the_placeholders():
     for message in zh_edition.read_catalog(zh_edition.MESSAGES_PO):
         if message.id:
-            assert zh_edition.placeholders(message.string) == zh_edition.placeholders(
+            assert zh_edition.placeholders(message.string) == zh_edition.placeholders(message.id), (
                 message.id
-            ), message.id
+            )
 
 
 def test_compiled_catalogue_is_the_po_source_compiled():
@@ -143,7 +143,7 @@ def test_hints_and_expect_error_speak_chinese(capsys):
     kt.hint("02.steps_per_epoch")
     assert capsys.readouterr().out.startswith("提示 1：")
     with kt.expect_error(ZeroDivisionError):
-        1 / 0
+        _ = 1 / 0
     assert capsys.readouterr().out.startswith("如预期引发了错误：ZeroDivisionError")
 
 

@@ -27,9 +27,12 @@ obsolete ones.
 
 `build` writes `notebooks/zh/<notebook>.ipynb`: the English notebook with each Markdown cell
 translated (an untranslated or stale cell stays English, so a half-done chapter still builds),
-code cells and cell ids unchanged, and one extra code cell before the first code cell,
-`LANGUAGE_CELL`, which switches the package's messages to Chinese. Output is in the course's
-canonical form (no outputs, as `nbstripout` leaves them).
+cells and cell ids as in English, every code cell unchanged but the first, which gets one more
+line, `LANGUAGE_LINE` (`kt.set_language("zh")`), so the package's messages after it are
+Chinese. The first code cell of every chapter is `import kerastutor as kt` (it must come before
+Keras, tests/test_quiet.py), so `kt` is there; a line rather than a cell of its own keeps the
+cell ids, which the canonical form (`nbstripout`) numbers by position. Output is in that
+form.
 
 The package's own messages (`kerastutor/i18n.py`) are extracted from every `_()`, `N_()` and
 `ngettext()` call in `kerastutor/` (Babel's Python extractor) plus the knob names of the
@@ -53,7 +56,7 @@ import nbformat
 from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_file
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po, write_po
+from babel.messages.pofile import denormalize, read_po, write_po
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -66,13 +69,11 @@ PACKAGE = ROOT / "kerastutor"
 MESSAGES_PO = PACKAGE / "locale" / "zh" / "LC_MESSAGES" / "kerastutor.po"
 MESSAGES_MO = MESSAGES_PO.with_suffix(".mo")
 
-#: The one code cell a Chinese notebook has that its English original does not: it comes
-#: before the first code cell, so every message after it (checks, panels, plots) is Chinese.
-LANGUAGE_CELL_ID = "zh-language"
-LANGUAGE_CELL = (
-    "import kerastutor as kt\n\n"
-    'kt.set_language("zh")  # 练习反馈、控件标签和图表标题使用中文；代码与英文版完全相同'
-)
+#: The one line of code a Chinese notebook has that its English original does not: the last
+#: line of its first code cell (which imports kerastutor as kt), so every message after it
+#: (checks, panels, plots) is Chinese.
+LANGUAGE_LINE = 'kt.set_language("zh")  # 练习反馈、控件标签和图表标题使用中文'
+FIRST_CODE = "import kerastutor as kt"
 
 #: gettext keywords of the package: `_` is `kerastutor.i18n.gettext`, `N_` marks a message
 #: that is translated where it is shown.
@@ -105,7 +106,15 @@ def _new_catalog(project: str) -> Catalog:
 def read_catalog(path: Path) -> Catalog:
     """A PO file as a Babel `Catalog` (obsolete entries in `catalog.obsolete`)."""
     with path.open("rb") as f:
-        return read_po(f, abort_invalid=True)
+        catalog = read_po(f, abort_invalid=True)
+    # Babel writes a fuzzy entry's old msgid as `#| msgid ...` but reads it back as a translator
+    # comment; restore it, so that the file round-trips and the old English stays visible.
+    for message in [*catalog, *catalog.obsolete.values()]:
+        previous = [c[2:] for c in message.user_comments if c.startswith("| ")]
+        if previous and previous[0].startswith("msgid "):
+            message.user_comments = [c for c in message.user_comments if not c.startswith("| ")]
+            message.previous_id = [denormalize("\n".join(previous)[len("msgid ") :])]
+    return catalog
 
 
 def catalog_text(catalog: Catalog) -> bytes:
@@ -210,35 +219,30 @@ def updated_chapter_catalog(notebook: Path) -> Catalog:
 
 def zh_notebook(notebook: Path, catalog: Catalog) -> nbformat.NotebookNode:
     """The Chinese notebook: Markdown translated where the catalogue has a current translation,
-    every code cell as in English, and `LANGUAGE_CELL` before the first code cell."""
+    every code cell as in English but the first, which ends with `LANGUAGE_LINE`."""
     nb = nbformat.read(notebook, as_version=4)
-    cells = []
+    first = next((c for c in nb.cells if c.cell_type == "code"), None)
+    if first is None or not first.source.startswith(FIRST_CODE):
+        raise ValueError(
+            f"{notebook.name}: its first code cell must start with `{FIRST_CODE}`, so that the "
+            'Chinese edition can add `kt.set_language("zh")` to it'
+        )
     for cell in nb.cells:
-        if cell.cell_type == "code" and not any(c.cell_type == "code" for c in cells):
-            cells.append(language_cell())
         if cell.cell_type == "markdown":
-            cell = copy.deepcopy(cell)
             cell.source = translation(catalog, cell.source) or cell.source
-        cells.append(cell)
-    nb.cells = cells
+    first.source = with_language_line(first.source)
     return nb
 
 
-def language_cell() -> nbformat.NotebookNode:
-    cell = nbformat.v4.new_code_cell(LANGUAGE_CELL)
-    cell.id = LANGUAGE_CELL_ID
-    return cell
+def with_language_line(source: str) -> str:
+    """An English first code cell as the Chinese edition has it."""
+    return source.rstrip("\n") + "\n" + LANGUAGE_LINE
 
 
 def notebook_text(nb: nbformat.NotebookNode) -> str:
     """A notebook in the course's canonical form: nbformat's JSON, as nbstripout writes it."""
     nbformat.validate(nb)
     return nbformat.writes(nb) + "\n"
-
-
-def code_cells_without_language_cell(nb: nbformat.NotebookNode) -> list[dict]:
-    """A Chinese notebook's code cells with the one permitted extra cell taken out."""
-    return [c for c in nb.cells if c.cell_type == "code" and c.get("id") != LANGUAGE_CELL_ID]
 
 
 # ---------------------------------------------------------------- package messages
@@ -316,10 +320,8 @@ def glossary() -> dict:
     return tomllib.loads(GLOSSARY.read_text(encoding="utf-8"))
 
 
-def _cell_md(text: str, cell_id: str) -> nbformat.NotebookNode:
-    cell = nbformat.v4.new_markdown_cell(text.strip())
-    cell.id = cell_id
-    return cell
+def _cell_md(text: str) -> nbformat.NotebookNode:
+    return nbformat.v4.new_markdown_cell(text.strip())
 
 
 def _glossary_notebook(lang: str) -> nbformat.NotebookNode:
@@ -334,9 +336,9 @@ def _glossary_notebook(lang: str) -> nbformat.NotebookNode:
         },
         "language_info": {"name": "python"},
     }
-    cells = [_cell_md(texts["intro"], "glossary-intro")]
+    cells = [_cell_md(texts["intro"])]
     head = texts["table_head"]
-    for number, section in enumerate(data["section"]):
+    for section in data["section"]:
         rows = [
             f"### {section[lang]}",
             "",
@@ -351,8 +353,10 @@ def _glossary_notebook(lang: str) -> nbformat.NotebookNode:
             else:
                 row = [f"**{term['zh']}**", term["en"], keras, term["zh_def"], term["en_def"], link]
             rows.append("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |")
-        cells.append(_cell_md("\n".join(rows), f"glossary-{number:02d}-{section['key']}"))
-    cells.append(_cell_md(texts["summary"], "glossary-summary"))
+        cells.append(_cell_md("\n".join(rows)))
+    cells.append(_cell_md(texts["summary"]))
+    for number, cell in enumerate(cells):  # ids as nbstripout numbers them: by position
+        cell.id = str(number)
     nb.cells = cells
     return nb
 
