@@ -36,11 +36,11 @@ from .exercises import exercises_for as exercises_for
 from .exercises import expect_error as expect_error
 from .exercises import expect_warning as expect_warning
 from .exercises import hint as hint
+from .exercises import solution as solution
 from .i18n import LANGUAGES as LANGUAGES
 from .i18n import gettext as gettext
 from .i18n import language as language
 from .i18n import set_language as set_language
-from .exercises import solution as solution
 from .models import OPTIMIZERS as OPTIMIZERS
 from .models import CategoricalTruePositives as CategoricalTruePositives
 from .models import ScaledMeanAbsoluteError as ScaledMeanAbsoluteError

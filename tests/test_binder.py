@@ -48,6 +48,7 @@ def test_rendered_dockerfile_installs_the_course(picked_buildpack):
     buildpack, dockerfile = picked_buildpack
     assert 'pip install --no-cache-dir -r "binder/requirements.txt"' in dockerfile
     assert "graphviz" in dockerfile  # binder/apt.txt: model drawings in chapter 7
+    assert "fonts-noto-cjk" in dockerfile  # and Chinese plot titles in the Chinese edition
     assert "./binder/postBuild" in dockerfile  # the CPU build of torch
     assert 'R2D_ENTRYPOINT="${REPO_DIR}/binder/start"' in dockerfile
     requirements = (ROOT / "binder" / "requirements.txt").read_text().split()
@@ -141,6 +142,16 @@ def test_binder_environment_runs_a_notebook(tmp_path):
     # The same installed package is what a pip user gets: the command works from it.
     course = tmp_path / "course"
     copied = run(str(env_dir / "bin" / "kerastutor"), "notebooks", str(course))
-    assert "11 copied" in copied.stdout and (course / "00_start_here.ipynb").exists()
+    shipped = len(list((ROOT / "notebooks").glob("*.ipynb")))  # the chapters and the glossary
+    assert f"{shipped} copied" in copied.stdout and (course / "00_start_here.ipynb").exists()
+    # The wheel ships the Chinese edition and the compiled messages of kt.set_language("zh").
+    chinese = run(
+        str(python),
+        "-I",  # the installed package, not the checkout in the working directory
+        "-c",
+        "import kerastutor as kt, kerastutor.editions as e; kt.set_language('zh'); "
+        "print(kt.gettext('Right.'), [p.parent.name for p in e.edition_notebooks('zh')][0])",
+    )
+    assert chinese.stdout.split() == ["正确。", "zh"]
     doctor = run(str(env_dir / "bin" / "kerastutor"), "doctor")
     assert "All set." in doctor.stdout

@@ -270,3 +270,9 @@ def test_english_figures_keep_their_font():
         assert family[: len(saved)] == saved  # the CJK font only comes after, as a fallback
     finally:
         matplotlib.rcParams["font.family"] = saved
+
+
+def test_binder_and_ci_install_the_cjk_font():
+    assert "fonts-noto-cjk" in (ROOT / "binder" / "apt.txt").read_text().split()
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "fc-list :lang=zh" in ci and "missing+=(fonts-noto-cjk)" in ci

@@ -90,7 +90,7 @@ def test_code_is_the_english_code_plus_the_language_line(notebook):
     ]
     en_code = [c for c in english.cells if c.cell_type == "code"]
     zh_code = [c for c in chinese.cells if c.cell_type == "code"]
-    assert zh_code[0].source == en_code[0].source.rstrip("\n") + "\n" + zh.LANGUAGE_LINE
+    assert zh_code[0].source == en_code[0].source.rstrip("\n") + "\n\n" + zh.LANGUAGE_LINE
     assert zh_code[0].source.startswith("import kerastutor as kt")
     zh_code[0] = {**zh_code[0], "source": en_code[0].source}  # the one permitted difference
     assert zh_code == en_code
@@ -160,7 +160,7 @@ def test_the_tool_keeps_a_changed_cell_as_fuzzy_and_a_vanished_one_as_obsolete(t
     built = zh.zh_notebook(path, catalog)
     assert [c.source for c in built.cells] == [
         "# 标题\n\n**目标。** 学习。",
-        "import kerastutor as kt\n" + zh.LANGUAGE_LINE,
+        "import kerastutor as kt\n\n" + zh.LANGUAGE_LINE,
         "一个轮次……",
         "删",
     ]
@@ -251,4 +251,46 @@ def test_glossary_links_open_in_both_editions():
         targets = {t for c in nb.cells for t in LINK.findall(c.source)}
         assert targets
         for target in targets:
-            assert (path.parent / target).exists() or (zh.NOTEBOOKS / target).exists(), target
+            assert (path.parent / target).resolve().is_file(), f"{path.name}: {target}"
+
+
+# ---------------------------------------------------------------- copying an edition
+
+
+def test_a_chinese_copy_is_complete_with_english_where_untranslated(tmp_path):
+    from kerastutor.editions import copy_edition, edition_notebooks
+
+    result = copy_edition(tmp_path / "course", lang="zh")
+    names = sorted(p.name for p in (tmp_path / "course").glob("*.ipynb"))
+    english_chapters = [p.name for p in CHAPTERS]
+    assert names == sorted([*english_chapters, zh.GLOSSARY_ZH.name])
+    assert result["english"] == [p.name for p in CHAPTERS if not zh.in_edition(p)]
+    for notebook in EDITION:
+        copied = (tmp_path / "course" / notebook.name).read_text(encoding="utf-8")
+        assert copied == zh.zh_path(notebook).read_text(encoding="utf-8")
+    glossary = nbformat.read(tmp_path / "course" / zh.GLOSSARY_ZH.name, as_version=4)
+    for target in {t for c in glossary.cells for t in LINK.findall(c.source)}:
+        assert (tmp_path / "course" / target).is_file(), target  # every link opens in the copy
+    again = copy_edition(tmp_path / "course", lang="zh")
+    assert again["copied"] == [] and len(again["unchanged"]) == len(names)
+    assert [p.name for p in edition_notebooks("en")] == sorted(
+        p.name for p in zh.NOTEBOOKS.glob("*.ipynb")
+    )
+
+
+def test_a_copy_keeps_a_learners_edits_unless_told(tmp_path):
+    from kerastutor.editions import copy_edition
+
+    copy_edition(tmp_path, lang="zh")
+    edited = tmp_path / "00_start_here.ipynb"
+    edited.write_text("{}")
+    assert copy_edition(tmp_path, lang="zh", ask=lambda q: "n")["kept"] == [edited.name]
+    assert copy_edition(tmp_path, lang="zh", overwrite=True)["copied"] == [edited.name]
+    assert "set_language" in edited.read_text(encoding="utf-8")
+
+
+def test_an_unknown_edition_is_refused(tmp_path):
+    from kerastutor.editions import copy_edition
+
+    with pytest.raises(ValueError, match="en, zh"):
+        copy_edition(tmp_path, lang="fr")

@@ -236,7 +236,7 @@ def zh_notebook(notebook: Path, catalog: Catalog) -> nbformat.NotebookNode:
 
 def with_language_line(source: str) -> str:
     """An English first code cell as the Chinese edition has it."""
-    return source.rstrip("\n") + "\n" + LANGUAGE_LINE
+    return source.rstrip("\n") + "\n\n" + LANGUAGE_LINE  # a blank line after the import (ruff)
 
 
 def notebook_text(nb: nbformat.NotebookNode) -> str:
@@ -324,6 +324,14 @@ def _cell_md(text: str) -> nbformat.NotebookNode:
     return nbformat.v4.new_markdown_cell(text.strip())
 
 
+def _link(term: dict, lang: str) -> str:
+    """A glossary's link to a chapter: beside it, or, from the Chinese glossary to a chapter
+    not translated yet, the English one (`kerastutor notebooks --lang zh` copies that one
+    beside it and drops the `../`)."""
+    chapter = term["chapter"]
+    return chapter if lang == "en" or in_edition(NOTEBOOKS / chapter) else f"../{chapter}"
+
+
 def _glossary_notebook(lang: str) -> nbformat.NotebookNode:
     data = glossary()
     texts = data[lang]
@@ -347,7 +355,7 @@ def _glossary_notebook(lang: str) -> nbformat.NotebookNode:
         ]
         for term in (t for t in data["term"] if t["section"] == section["key"]):
             keras = f"`{term['keras']}`" if term.get("keras") else ""
-            link = f"[{texts['chapter'].format(n=int(term['chapter'][:2]))}]({term['chapter']})"
+            link = f"[{texts['chapter'].format(n=int(term['chapter'][:2]))}]({_link(term, lang)})"
             if lang == "en":
                 row = [f"**{term['en']}**", term["zh"], keras, term["en_def"], term["zh_def"], link]
             else:
