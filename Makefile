@@ -39,7 +39,8 @@ lab: $(STAMP)
 # (JupyterLab, a browser, a fresh install, Binder, the hub, the notebook format) run once, and
 # so does the Chinese edition (notebooks/zh/): its code is the English code, run on all three.
 ONE_BACKEND_TESTS = test_browser test_course_memory test_pip_path test_binder test_make \
-	test_lab_signals test_kernels test_link test_hub_config test_notebooks test_zh_edition
+	test_lab_signals test_kernels test_link test_hub_config test_notebooks test_zh_edition \
+	test_browser_zh
 OTHER_BACKEND_IGNORES = $(foreach t,$(ONE_BACKEND_TESTS),--ignore=tests/$(t).py)
 NBVAL = notebooks --nbval-lax --nbval-current-env --nbval-cell-timeout=300
 

@@ -88,8 +88,11 @@ def _translations(lang: str) -> _gettext.NullTranslations:
 
 
 def gettext(message: str) -> str:
-    """`message` in the current language (unchanged in English, or when it has no translation)."""
-    return _translations(language()).gettext(message)
+    """`message` in the current language (unchanged in English, or when it has no translation).
+
+    An empty message stays empty (gettext's own lookup of "" returns the catalogue's header).
+    """
+    return _translations(language()).gettext(message) if message else message
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
