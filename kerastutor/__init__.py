@@ -15,6 +15,8 @@ Modules, by what a learner would call them:
 - `kerastutor.record`: which exercises a learner has solved (`progress()`), across kernels.
 - `kerastutor.backends`: which Keras backend runs, seeding on any backend, `%%only_on`.
 - `kerastutor.cli`: the `kerastutor` command (notebooks, lab, doctor); `doctor()` checks a set-up.
+- `kerastutor.i18n`: the language of kerastutor's messages (`set_language("zh")`: Chinese).
+- `kerastutor.editions`: the course in a language (the Chinese edition, `notebooks/zh/`).
 
 Every public name is also available here (`kerastutor.load_mnist`, ...). Names are imported
 on first use, so `import kerastutor` is instant and loads neither TensorFlow, torch,

@@ -28,6 +28,8 @@ from .data import split_validation as split_validation
 from .diagrams import draw_callback_hooks as draw_callback_hooks
 from .diagrams import draw_prefetch as draw_prefetch
 from .diagrams import draw_training_loop as draw_training_loop
+from .editions import copy_edition as copy_edition
+from .editions import edition_notebooks as edition_notebooks
 from .exercises import EXERCISES as EXERCISES
 from .exercises import CheckResult as CheckResult
 from .exercises import Exercise as Exercise

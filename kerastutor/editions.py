@@ -17,7 +17,7 @@ from pathlib import Path
 
 from kerastutor.i18n import LANGUAGES
 
-__all__ = ["EDITIONS", "edition_notebooks", "untranslated", "copy_edition"]
+__all__ = ["edition_notebooks", "copy_edition"]
 
 #: The languages with an edition; each but English is a folder beside the English notebooks.
 EDITIONS = LANGUAGES
@@ -48,11 +48,6 @@ def edition_notebooks(lang: str = "en") -> list[Path]:
     picked = {p.name: p for p in english if p.name not in twins and p.name not in own}
     picked.update(own)
     return [picked[name] for name in sorted(picked)]
-
-
-def untranslated(lang: str) -> list[str]:
-    """The chapters an edition still takes from English."""
-    return [p.name for p in edition_notebooks(lang) if p.parent.name != lang and lang != "en"]
 
 
 def _content(source: Path, lang: str) -> bytes:

@@ -29,7 +29,9 @@ import subprocess
 import warnings
 from pathlib import Path
 
-__all__ = ["LANGUAGES", "set_language", "language", "gettext", "ngettext", "N_"]
+# Re-exported by kerastutor; `ngettext` and `N_`, for the package's own messages, are imported
+# from here.
+__all__ = ["LANGUAGES", "set_language", "language", "gettext"]
 
 #: The languages kerastutor speaks; "en" is the source language of every message.
 LANGUAGES = ("en", "zh")

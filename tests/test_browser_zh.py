@@ -26,6 +26,10 @@ def test_chinese_chapter_shows_chinese_prose_labels_and_plot(browser, lab):  # n
     name = "zh/00_start_here.ipynb"
     page = _open(browser, lab, name)
     try:
+        title = page.locator(".jp-RenderedMarkdown h1", has_text="从这里开始")
+        title.wait_for(timeout=60_000)  # the prose, rendered, before anything runs
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "zh_00_prose.png"))
         _run_all(page, name)
         page.wait_for_timeout(1500)  # let widget views finish rendering
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -34,12 +38,10 @@ def test_chinese_chapter_shows_chinese_prose_labels_and_plot(browser, lab):  # n
         # A missing glyph is a matplotlib warning on stderr: there is none.
         assert outputs["stderr"] == [], outputs["stderr"]
         assert outputs["images"] >= 1 and outputs["widgets"] >= 1
-        page.get_by_text("从这里开始").first.wait_for(timeout=30_000)  # the title, rendered
-        page.screenshot(path=str(ARTIFACTS / "zh_00_start_here.png"))
-        train = page.get_by_role("button", name="训练", exact=True).first
+        train = page.locator("button.widget-button", has_text="训练").first
         train.scroll_into_view_if_needed(timeout=30_000)
-        assert page.get_by_role("button", name="停止", exact=True).count() >= 1
-        assert page.get_by_text("批次大小").count() >= 1  # a slider's label
+        assert page.locator("button.widget-button", has_text="停止").count() >= 1
+        assert page.locator(".widget-label", has_text="批次大小").count() >= 1  # a slider
         panel = page.locator(".jupyter-widgets").filter(has=train).last
         panel.screenshot(path=str(ARTIFACTS / "zh_00_panel.png"))
         # LivePlot's status line is the plot's title: "第 2/2 轮 · … 秒 · …", drawn in the PNG.
@@ -56,8 +58,8 @@ def test_chinese_glossary_opens(browser, lab):  # noqa: F811
     page.goto(f"{lab['url']}/lab/tree/{urllib.parse.quote(name)}?reset&token={lab['token']}")
     try:
         page.wait_for_function(_js(KERNEL_IDLE), arg=name, timeout=120_000)
-        page.get_by_text("术语表：课程术语中英对照").first.wait_for(timeout=60_000)
-        page.get_by_text("轮次").first.wait_for(timeout=30_000)
+        page.locator(".jp-RenderedMarkdown h1", has_text="术语表").wait_for(timeout=60_000)
+        page.locator(".jp-RenderedMarkdown td", has_text="轮次").first.wait_for(timeout=30_000)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "zh_glossary.png"))
     finally:

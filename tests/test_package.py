@@ -21,6 +21,8 @@ MODULES = [
     "widgets",
     "exercises",
     "cli",
+    "i18n",
+    "editions",
 ]
 
 
