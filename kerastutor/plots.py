@@ -256,15 +256,23 @@ def plot_data_split(n_train: int, n_validation: int, n_test: int, title: str = "
     ['train: 8,000', 'validation: 2,000', 'test: 2,000']
     """
 
+    from kerastutor.i18n import N_
+    from kerastutor.i18n import gettext as _
+
+    if _("train") != "train":  # Chinese labels need a CJK font
+        from kerastutor.i18n import use_cjk_font
+
+        use_cjk_font()
     parts = [
-        ("train", n_train, "#4C72B0", "fit() learns\nthe weights here"),
-        ("validation", n_validation, "#DD8452", "choose epochs, rates,\nbest checkpoint"),
-        ("test", n_test, "#55A868", "evaluate once,\nat the very end"),
+        ("train", n_train, "#4C72B0", N_("fit() learns\nthe weights here")),
+        ("validation", n_validation, "#DD8452", N_("choose epochs, rates,\nbest checkpoint")),
+        ("test", n_test, "#55A868", N_("evaluate once,\nat the very end")),
     ]
-    for name, n, *_ in parts:
+    labels = {"train": N_("train"), "validation": N_("validation"), "test": N_("test")}
+    for name, n, *_rest in parts:
         if int(n) <= 0:
             raise ValueError(f"n_{name} must be a positive number of samples; got {n!r}.")
-    total = sum(int(n) for _, n, *_ in parts)
+    total = sum(int(n) for _name, n, *_rest in parts)
     fig = figure(figsize=(7.5, 1.5))
     ax = fig.add_subplot()
     left = 0
@@ -273,7 +281,7 @@ def plot_data_split(n_train: int, n_validation: int, n_test: int, title: str = "
         ax.text(
             left + n / 2,
             0,
-            f"{name}: {int(n):,}\n{job}",
+            f"{_(labels[name])}: {int(n):,}\n{_(job)}",
             ha="center",
             va="center",
             fontsize=7.5,
@@ -282,7 +290,9 @@ def plot_data_split(n_train: int, n_validation: int, n_test: int, title: str = "
         left += n
     ax.set_xlim(0, total)
     ax.set_axis_off()
-    ax.set_title(title or f"{total:,} labelled samples, three jobs", fontsize=9)
+    ax.set_title(
+        title or _("{total:,} labelled samples, three jobs").format(total=total), fontsize=9
+    )
     fig.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.82)
     return fig
 

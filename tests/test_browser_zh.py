@@ -42,10 +42,11 @@ def test_chinese_chapter_shows_chinese_prose_labels_and_plot(browser, lab):  # n
         train.scroll_into_view_if_needed(timeout=30_000)
         assert page.locator("button.widget-button", has_text="停止").count() >= 1
         assert page.locator(".widget-label", has_text="批次大小").count() >= 1  # a slider
-        panel = page.locator(".jupyter-widgets").filter(has=train).last
+        panel = page.locator(".jp-OutputArea-output", has=train).first
         panel.screenshot(path=str(ARTIFACTS / "zh_00_panel.png"))
         # LivePlot's status line is the plot's title: "第 2/2 轮 · … 秒 · …", drawn in the PNG.
-        plot = page.locator(".jp-OutputArea-output img").first
+        cell = page.locator(".jp-CodeCell", has_text="callbacks=[kt.LivePlot()]").first
+        plot = cell.locator(".jp-OutputArea-output img").first
         plot.scroll_into_view_if_needed(timeout=30_000)
         plot.screenshot(path=str(ARTIFACTS / "zh_00_liveplot.png"))
     finally:

@@ -320,3 +320,11 @@ def test_catalogue_text_is_translated_when_shown(monkeypatch, capsys):
     assert capsys.readouterr().out.strip() == "还不对：不是这个答案。提示：学习率"
     kt.check("99.demo", "batch")
     assert capsys.readouterr().out.strip() == "正确。"
+
+
+def test_data_split_figure_speaks_chinese():
+    kt.set_language("zh")
+    fig = kt.plot_data_split(8000, 2000, 2000)
+    texts = [t.get_text().split("\n")[0] for t in fig.axes[0].texts]
+    assert texts == ["训练: 8,000", "验证: 2,000", "测试: 2,000"]
+    assert fig.axes[0].get_title() == "12,000 个带标签的样本，三种用途"
