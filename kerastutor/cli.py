@@ -1,7 +1,8 @@
 """The `kerastutor` command: copy the course notebooks, start JupyterLab, check the set-up.
 
-    kerastutor notebooks DIR    copy the course notebooks to DIR (never overwrites your edits
-                                without asking)
+    kerastutor notebooks DIR [--lang zh]
+                                copy the course notebooks to DIR (never overwrites your edits
+                                without asking); --lang zh copies the Chinese edition
     kerastutor lab [DIR] [--backend jax]
                                 start JupyterLab on DIR (default: ./kerastutor-course), its
                                 kernels in the course's environment (below), on a chosen
@@ -40,13 +41,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import filecmp
 import importlib.metadata
 import importlib.util
 import json
 import os
 import shlex
-import shutil
 import signal
 import subprocess
 import sys
@@ -58,6 +57,7 @@ from pathlib import Path
 from typing import Literal
 
 from kerastutor.backends import BACKENDS
+from kerastutor.editions import EDITIONS
 
 __all__ = ["Check", "doctor", "course_notebooks", "copy_notebooks", "nbgitpuller_link"]
 
@@ -637,33 +637,19 @@ def course_notebooks() -> list[Path]:
     )
 
 
-def copy_notebooks(target: str | Path, overwrite: bool = False, ask=input) -> dict[str, list]:
-    """Copy the course notebooks into `target`.
+def copy_notebooks(
+    target: str | Path, overwrite: bool = False, ask=input, lang: str = "en"
+) -> dict[str, list]:
+    """Copy the course notebooks into `target`: the English course, or with `lang="zh"` the
+    Chinese edition (chapters not translated yet come in English; `kerastutor.editions`).
 
     A notebook already there and identical is left alone; one that differs (a learner's edited
     copy) is overwritten only with `overwrite=True` or after a "y" from `ask`; otherwise it is
-    kept. Returns the names copied, kept and unchanged.
+    kept. Returns the names copied, kept and unchanged (and, for an edition, `"english"`).
     """
-    target = Path(target)
-    if target.exists() and not target.is_dir():
-        raise NotADirectoryError(f"{target} exists and is not a directory: choose another path.")
-    target.mkdir(parents=True, exist_ok=True)
-    result: dict[str, list] = {"copied": [], "kept": [], "unchanged": []}
-    for source in course_notebooks():
-        destination = target / source.name
-        if destination.exists():
-            if filecmp.cmp(source, destination, shallow=False):
-                result["unchanged"].append(source.name)
-                continue
-            if not overwrite:
-                question = f"{destination} differs from the course version (your edits?)."
-                reply = ask(question + " Overwrite? [y/N] ")
-                if reply.strip().lower() not in ("y", "yes"):
-                    result["kept"].append(source.name)
-                    continue
-        shutil.copyfile(source, destination)
-        result["copied"].append(source.name)
-    return result
+    from kerastutor.editions import copy_edition
+
+    return copy_edition(target, lang=lang, overwrite=overwrite, ask=ask)
 
 
 #: The notebook a course link opens: the first chapter, as it sits in the repository.
@@ -995,6 +981,13 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     nb = commands.add_parser("notebooks", help="copy the course notebooks to a directory")
     nb.add_argument("directory", help="where to put the notebooks (created if needed)")
+    nb.add_argument(
+        "--lang",
+        choices=EDITIONS,
+        default="en",
+        help="the edition to copy: en (default) or zh, the Chinese edition (chapters not "
+        "translated yet come in English)",
+    )
     replace = nb.add_mutually_exclusive_group()
     replace.add_argument(
         "--overwrite", action="store_true", help="replace edited copies without asking"
@@ -1079,13 +1072,17 @@ def main(argv: list[str] | None = None) -> int:
         if args.keep:
             ask = _keep_answer
         try:
-            result = copy_notebooks(args.directory, overwrite=args.overwrite, ask=ask)
+            result = copy_notebooks(
+                args.directory, overwrite=args.overwrite, ask=ask, lang=args.lang
+            )
         except OSError as exc:
             parser.error(str(exc))
         print(
             f"{len(result['copied'])} copied, {len(result['unchanged'])} already up to date, "
             f"{len(result['kept'])} kept (edited) in {Path(args.directory).resolve()}"
         )
+        if result.get("english"):
+            print(f"Not translated yet, so in English: {', '.join(result['english'])}")
         print(f"Next: kerastutor lab {args.directory}")
         return 0
     if args.command == "lab":

@@ -462,3 +462,22 @@ _collected: list[str] = []
 def _collect(message):
     if message["msg_type"] == "stream":
         _collected.append(message["content"]["text"])
+
+
+def test_notebooks_lang_zh_copies_the_chinese_edition(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "kerastutor.cli", "notebooks", str(tmp_path / "zh"), "--lang", "zh"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    first = (tmp_path / "zh" / "00_start_here.ipynb").read_text(encoding="utf-8")
+    assert "kt.set_language" in first
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in first)  # Chinese prose
+    chapters = {p.name for p in kt.course_notebooks() if p.name[:2].isdigit()}
+    copied = {p.name for p in (tmp_path / "zh").glob("*.ipynb")}
+    assert chapters <= copied  # every chapter, in Chinese or (not yet) in English
+    assert "00_术语表.ipynb" in copied  # the glossary, in place of the English one
+    if "Not translated yet" in done.stdout:
+        assert "in English:" in done.stdout
