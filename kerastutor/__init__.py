@@ -44,6 +44,9 @@ _quiet.install()
 # In IPython, the `%%only_on tensorflow` cell magic (kerastutor/backends.py) marks the few cells
 # that teach one backend's detail; registering it imports nothing heavy.
 _backends.register_magics()
+# On JAX or torch, Keras's saving and seeding would import TensorFlow (~400 MiB) only to ask
+# whether an object is a TensorFlow one; kerastutor/backends.py answers "not loaded" instead.
+_backends.keep_tensorflow_unloaded()
 
 __version__ = "0.1.0"
 

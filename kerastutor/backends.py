@@ -21,6 +21,9 @@ True
 
 from __future__ import annotations
 
+import importlib
+import importlib.abc
+import importlib.util
 import random
 import sys
 
@@ -136,3 +139,82 @@ def register_magics() -> None:
     shell = get_ipython()
     if shell is not None:
         shell.register_magic_function(only_on, magic_kind="cell")
+
+
+# Keras looks TensorFlow up through a lazy module whose `available` imports it whenever it is
+# installed: saving a model (serialization_lib, the legacy h5 writer) asks "is this a
+# tf.TensorShape?", and seeding asks "is there a TensorFlow to seed?". On JAX or torch that
+# loaded TensorFlow into the kernel, about 400 MiB for a question whose answer is "no" unless
+# something imported TensorFlow already (an object cannot be a TensorFlow one otherwise). These
+# modules get a TensorFlow that counts as available only once it is loaded; everything else,
+# and the TensorFlow backend, is left alone.
+_ASKS_IF_TENSORFLOW = (
+    "keras.src.saving.serialization_lib",
+    "keras.src.legacy.saving.json_utils",
+    "keras.src.utils.rng_utils",
+)
+
+
+def _tensorflow_only_once_loaded() -> None:
+    """On JAX or torch, keep Keras's saving and seeding from importing TensorFlow."""
+    keras = sys.modules.get("keras")
+    if keras is None or keras.backend.backend() == "tensorflow":
+        return
+    from keras.src.utils import module_utils
+
+    class TensorflowIfLoaded(module_utils.LazyModule):
+        only_once_loaded = True
+
+        @property
+        def available(self) -> bool:
+            return "tensorflow" in sys.modules
+
+    for name in _ASKS_IF_TENSORFLOW:
+        module = importlib.import_module(name)
+        current = getattr(module, "tf", None)
+        # The class, not the instance: a LazyModule's attributes import the module.
+        if isinstance(current, module_utils.LazyModule) and not getattr(
+            type(current), "only_once_loaded", False
+        ):
+            module.tf = TensorflowIfLoaded("tensorflow")
+
+
+class _AfterKeras(importlib.abc.Loader):
+    def __init__(self, loader):
+        self._loader = loader
+
+    def create_module(self, spec):
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module):
+        self._loader.exec_module(module)
+        _tensorflow_only_once_loaded()
+
+    def __getattr__(self, name):
+        return getattr(self._loader, name)
+
+
+class _KerasFinder(importlib.abc.MetaPathFinder):
+    busy = False
+
+    def find_spec(self, fullname, path, target=None):
+        if fullname != "keras" or self.busy or "keras" in sys.modules:
+            return None
+        self.busy = True
+        try:
+            spec = importlib.util.find_spec(fullname)
+        finally:
+            self.busy = False
+        if spec is None or spec.loader is None:
+            return None
+        spec.loader = _AfterKeras(spec.loader)
+        return spec
+
+
+def keep_tensorflow_unloaded() -> None:
+    """Install the above for when Keras is imported (now, if it is already): `import
+    kerastutor` does this. Idempotent."""
+    if "keras" in sys.modules:
+        _tensorflow_only_once_loaded()
+    elif not any(isinstance(f, _KerasFinder) for f in sys.meta_path):
+        sys.meta_path.insert(0, _KerasFinder())

@@ -109,3 +109,45 @@ def test_one_backend_cells_say_so_in_the_lesson():
         )
         names = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}
         assert any(names[w] in before for w in wanted), (name, index)
+
+
+_SAVE_AND_LOAD = """
+import json, sys
+{first}
+import numpy as np
+kt.set_random_seed(0)
+model = kt.get_compiled_digits_model()
+x = np.random.rand(64, 784).astype("float32")
+model.fit(x, np.arange(64) % 10, epochs=1, verbose=0)
+model.save(sys.argv[1])
+again = keras.models.load_model(sys.argv[1])
+keras.utils.set_random_seed(1)  # Keras's own seeding too
+same = bool(np.allclose(again.predict(x, verbose=0), model.predict(x, verbose=0)))
+before = "tensorflow" in sys.modules
+import tensorflow  # a learner's tf.data: saving then sees TensorFlow as usual
+model.save(sys.argv[1])
+print(json.dumps([same, before]))
+"""
+
+
+@pytest.mark.parametrize("backend", ["jax", "torch"])
+@pytest.mark.parametrize(
+    "first", ["import kerastutor as kt\nimport keras", "import keras\nimport kerastutor as kt"]
+)
+def test_saving_and_seeding_on_other_backends_leave_tensorflow_unloaded(backend, first, tmp_path):
+    """Keras's saving and seeding would import TensorFlow (~400 MiB) to ask whether an object
+    is a TensorFlow one; with kerastutor imported (before or after keras) they do not, and a
+    model still saves and loads."""
+    code = _SAVE_AND_LOAD.format(first=first)
+    env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "m.keras")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    same, tensorflow_loaded = json.loads(done.stdout.strip().splitlines()[-1])
+    assert same
+    assert not tensorflow_loaded
