@@ -71,9 +71,14 @@ class _ConfigReturnsNothing(_Right):
 
 
 class _NoCast(_Schedule):
-    def __call__(self, step):  # int64 step times a float: a TypeError when an optimizer calls it
+    def __call__(self, step):  # no cast, and no cosine either
         warm = self.peak_rate * step / self.warmup_steps
         return K.where(step < self.warmup_steps, warm, self.peak_rate)
+
+
+class _PythonMin(_Right):
+    def __call__(self, step):  # right numbers; Python's min() reads the step's value
+        return min(super().__call__(step), self.peak_rate)
 
 
 @pytest.mark.parametrize(
@@ -84,7 +89,9 @@ class _NoCast(_Schedule):
         (_WrittenIn, "numbers written in"),
         (_NoConfig, "NotImplementedError"),
         (_ConfigReturnsNothing, "get_config() returned NoneType"),
-        (_NoCast, "TypeError"),
+        # TensorFlow refuses an int64 step times a float; JAX and torch promote it to float.
+        (_NoCast, "TypeError" if kt.backend() == "tensorflow" else "the decay is off"),
+        (_PythonMin, "fit compiles it"),
     ],
 )
 def test_wrong_schedules_are_named(schedule, says, capsys):
@@ -98,15 +105,19 @@ def test_a_right_schedule_written_another_way_passes(capsys):
     assert capsys.readouterr().out.startswith("Right")
 
 
-def test_the_python_if_schedule_works_eagerly_but_fails_in_fit(capsys):
-    """The catalogue's wrong answer: right numbers when called, refused inside fit."""
+def test_the_python_if_schedule_works_eagerly_but_fails_when_traced(capsys):
+    """The catalogue's wrong answer: right numbers when called, refused when traced, on every
+    backend (fit compiles its step on TensorFlow and JAX; on torch the symbolic call says so)."""
     namespace = {"keras": keras, "math": math}
     exec(kt.EXERCISES["04.warmup_cosine"].wrong, namespace)
     wrong = namespace["answer"]
     steps = [0, 50, 100, 550, 1000, 2000]
     assert np.allclose(ch04._rates(wrong, steps), ch04.warmup_cosine(steps, **ch04.ASKED))
     assert not kt.check("04.warmup_cosine", wrong)
-    assert "not inside fit" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "fit compiles it" in out and "torch" in out
+    # Inside a real fit it fails where fit compiles the step, and trains on eager torch.
+    assert ch04._trains_in_fit(wrong) == (kt.backend() == "torch")
 
 
 def test_the_reference_formula_is_keras_warmup_cosine():
@@ -158,7 +169,11 @@ def test_the_mystery_run_has_a_learning_rate_too_high():
     x_val = x_val.reshape(-1, 784).astype("float32") / 255.0
     logs = ch04.mystery_run(x_train, y_train, x_val, y_val).history
     loss, accuracy = logs["loss"], logs["val_sparse_categorical_accuracy"]
-    assert len(loss) == 5 and np.argmin(loss) <= 2
-    assert loss[-1] > min(loss) + 0.25  # the training loss climbs
-    assert accuracy[-1] < max(accuracy) - 0.15  # and validation accuracy falls with it
-    assert all(abs(a - b) < 0.03 for a, b in zip(loss, [1.114, 0.926, 1.034, 1.274, 1.282]))
+    # On every backend (their starting weights differ): measured, the last epoch's loss was
+    # 0.22 (torch) to 0.74 (JAX) above the lowest, the validation accuracy 0.09 to 0.34 below
+    # its best.
+    assert len(loss) == 5 and np.argmin(loss) <= 2 and loss[-1] > loss[0]
+    assert loss[-1] > min(loss) + 0.15  # the training loss climbs
+    assert accuracy[-1] < max(accuracy) - 0.05  # and validation accuracy falls with it
+    if kt.backend() == "tensorflow":
+        assert all(abs(a - b) < 0.03 for a, b in zip(loss, [1.439, 1.825, 1.922, 1.946, 2.029]))

@@ -94,12 +94,13 @@ def mystery_run(x_train, y_train, x_val, y_val, epochs: int = 5):
     """
     import keras
 
+    from kerastutor.backends import set_random_seed
     from kerastutor.models import get_digits_model
 
-    keras.utils.set_random_seed(0)
+    set_random_seed(0)
     model = get_digits_model()
     model.compile(
-        optimizer=keras.optimizers.SGD(learning_rate=0.3, momentum=0.9),
+        optimizer=keras.optimizers.SGD(learning_rate=0.4, momentum=0.9),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
         metrics=["sparse_categorical_accuracy"],
     )
@@ -235,8 +236,25 @@ def _round_trips(schedule: Any) -> bool:
     return bool(same)
 
 
+def _traces(schedule: Any) -> bool:
+    """Called with a symbolic step, as a compiled training step calls it: no value to read.
+
+    On TensorFlow and JAX `fit` compiles its step (a `tf.function`, `jax.jit`), and the step
+    counter is then a placeholder without a value; on torch `fit` runs eagerly by default, so
+    Python's `if` on the step works there. A symbolic `KerasTensor` refuses `bool()` on every
+    backend: the same test wherever the learner's kernel runs.
+    """
+    import keras
+
+    try:
+        schedule(keras.KerasTensor((), "int64"))
+    except Exception:
+        return False
+    return True
+
+
 def _trains_in_fit(schedule: Any) -> bool:
-    """Three steps of a real `fit`: the optimizer calls the schedule in a compiled step."""
+    """Three steps of a real `fit`: the optimizer calls the schedule in its training step."""
     import keras
 
     x = np.linspace(-1, 1, 24, dtype="float32").reshape(-1, 1)
@@ -286,10 +304,21 @@ _SCHEDULE_PROPERTIES = [
         "whose optimizer uses the schedule) rebuilds the same schedule.",
     ),
     Property(
+        _traces,
+        "it gives the right numbers when you call it with a number, but not when fit compiles "
+        "it. On TensorFlow and JAX, fit traces its training step into a graph, and the step "
+        "counter is then a symbolic tensor with no value yet: Python's `if`, `min` or the math "
+        "module cannot read it (the checker calls your schedule with such a symbolic step). "
+        "On the torch backend fit runs eagerly by default, so such code may train there, and "
+        "still fail on the other two. Use keras.ops for every operation on the step "
+        "(keras.ops.where instead of `if`).",
+    ),
+    Property(
         _trains_in_fit,
-        "it works when you call it, but not inside fit: the optimizer calls it inside a "
-        "compiled training step, where Python's `if` and the math module cannot read the "
-        "step's value. Use keras.ops for every operation on the step.",
+        "it works when you call it, but not inside fit: the optimizer calls it in each "
+        "training step with its step counter, an int64 tensor (in a compiled step on "
+        "TensorFlow and JAX). Cast the step to float32 and use keras.ops for every operation "
+        "on it.",
     ),
 ]
 
@@ -415,11 +444,14 @@ EXERCISES = [
             "keras.optimizers.schedules.LearningRateSchedule",
             _SCHEDULE_PROPERTIES,
             right="Right: the warm-up, the cosine and the floor at 0 match at every step tried, "
-            "with other arguments too; it rebuilds from its config and runs inside fit.",
+            "with other arguments too; it rebuilds from its config, traces without reading the "
+            "step's value, and runs inside fit.",
         ),
         hints=(
             "The optimizer calls the schedule with its step counter, an int64 tensor, inside "
-            "fit's compiled step: cast the step to float32 and use keras.ops throughout.",
+            "fit's training step, which TensorFlow and JAX compile (torch runs it eagerly): "
+            "cast the step to float32 and use keras.ops throughout, so that it works on all "
+            "three.",
             "Compute both pieces for every step, then let keras.ops.where choose between them. "
             "For the cosine, the fraction of the decay done, clipped to [0, 1], keeps it at 0 "
             "after total_steps.",
