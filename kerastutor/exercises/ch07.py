@@ -325,8 +325,9 @@ EXERCISES = [
         hints=(
             "fit pairs a targets dict with the model's outputs by key, as a loss dict is paired "
             "in section 4. Compare the keys to_model makes with model.output_names.",
-            "The 'str' in the error is a key of the dict: Keras could not match the dict to the "
-            "outputs by name, and ended up treating its keys as data.",
+            "The string in the error ('str', or the key itself, depending on the backend) is "
+            "a key of the dict: Keras could not match the dict to the outputs by name, and "
+            "ended up treating its keys as data.",
         ),
         solution=(
             "def to_model(image, series, score, label):\n"

@@ -2,9 +2,10 @@
 loss (build), an `EarlyStopping` that watches the wrong thing (debug), and resuming after a
 crash (recall).
 
-The build and debug checkers train a tiny model of their own (4 features, 3 classes, seeded
-initialisers, no shuffling), so a right answer is right in every run; a check trains for a
-second or two. Keras is imported inside the functions: this module is read when `kerastutor` is.
+The build and debug checkers train a tiny model of their own (4 features, 3 classes, starting
+weights drawn by NumPy, no shuffling), so a right answer is right in every run and on every
+backend; a check trains for a second or two. Keras is imported inside the functions: this
+module is read when `kerastutor` is.
 """
 
 from __future__ import annotations
@@ -36,20 +37,32 @@ def _tiny_data() -> tuple[np.ndarray, ...]:
     return x[:96], flipped[:96], x[96:], y[96:]
 
 
+def _glorot(rng: np.random.Generator, fan_in: int, fan_out: int) -> np.ndarray:
+    """A Glorot-uniform kernel drawn by NumPy: the same numbers on every Keras backend."""
+    limit = math.sqrt(6 / (fan_in + fan_out))
+    return rng.uniform(-limit, limit, size=(fan_in, fan_out)).astype("float32")
+
+
 def _tiny_model(hidden: bool = True):
-    """4 -> 16 -> 3 logits (4 -> 3 without `hidden`), seeded initialisers (no global seed is
-    touched), Adam at 0.05. The build check uses no hidden layer: in a compiled training step
+    """4 -> 16 -> 3 logits (4 -> 3 without `hidden`), Adam at 0.05. Its starting weights are
+    drawn by NumPy from a fixed seed (no global seed is touched), not by the backend's random
+    generator, which differs between TensorFlow, JAX and torch: so the checks train the same
+    run on every backend. The build check uses no hidden layer: in a compiled training step
     relu turns a NaN input into 0, and the loss would stay finite."""
     import keras
 
+    rng = np.random.default_rng(0)
     inputs = keras.Input(shape=(4,))
     x = inputs
-    if hidden:
-        x = keras.layers.Dense(
-            16, activation="relu", kernel_initializer=keras.initializers.GlorotUniform(seed=0)
-        )(x)
-    outputs = keras.layers.Dense(3, kernel_initializer=keras.initializers.GlorotUniform(seed=1))(x)
-    model = keras.Model(inputs, outputs)
+    sizes = [4, 16, 3] if hidden else [4, 3]
+    dense = []
+    for width in sizes[1:]:
+        activation = "relu" if width != sizes[-1] else None
+        dense.append(keras.layers.Dense(width, activation=activation))
+        x = dense[-1](x)
+    model = keras.Model(inputs, x)
+    for layer, fan_in, fan_out in zip(dense, sizes, sizes[1:]):
+        layer.set_weights([_glorot(rng, fan_in, fan_out), np.zeros(fan_out, "float32")])
     model.compile(
         optimizer=keras.optimizers.Adam(0.05),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
