@@ -26,8 +26,14 @@ from .data import mnist_info as mnist_info
 from .data import resolve_source as resolve_source
 from .data import split_validation as split_validation
 from .diagrams import draw_callback_hooks as draw_callback_hooks
+from .diagrams import draw_data_parallel as draw_data_parallel
 from .diagrams import draw_prefetch as draw_prefetch
 from .diagrams import draw_training_loop as draw_training_loop
+from .distributed import ProcessResult as ProcessResult
+from .distributed import Workers as Workers
+from .distributed import free_ports as free_ports
+from .distributed import run_python as run_python
+from .distributed import tf_config as tf_config
 from .exercises import EXERCISES as EXERCISES
 from .exercises import CheckResult as CheckResult
 from .exercises import Exercise as Exercise
