@@ -654,9 +654,7 @@ def draw_data_parallel(replicas: int = 2, global_batch: int = 256, title: str = 
 
     def box(x, y, w, h, text, colour, fontsize=8.5):
         ax.add_patch(
-            FancyBboxPatch(
-                (x, y - h / 2), w, h, boxstyle="round,pad=0.02", color=colour, alpha=0.9
-            )
+            FancyBboxPatch((x, y - h / 2), w, h, boxstyle="round,pad=0.02", color=colour, alpha=0.9)
         )
         ax.text(x + w / 2, y, text, ha="center", va="center", fontsize=fontsize, color="white")
 

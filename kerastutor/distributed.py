@@ -58,8 +58,9 @@ def free_ports(n: int) -> list[int]:
 def tf_config(ports: Sequence[int], index: int) -> dict:
     """The `TF_CONFIG` of worker `index` in a cluster of workers on 127.0.0.1 at `ports`.
 
-    >>> tf_config([2222, 2223], 1)
-    {'cluster': {'worker': ['127.0.0.1:2222', '127.0.0.1:2223']}, 'task': {'type': 'worker', 'index': 1}}
+    >>> config = tf_config([2222, 2223], 1)
+    >>> config["cluster"], config["task"]
+    ({'worker': ['127.0.0.1:2222', '127.0.0.1:2223']}, {'type': 'worker', 'index': 1})
     """
     if not 0 <= index < len(ports):
         raise ValueError(f"index must be in 0..{len(ports) - 1}; got {index}.")
@@ -312,9 +313,7 @@ class Workers:
         results = self.results()
         if check and not all(r.ok for r in results):
             bad = next(r for r in results if not r.ok)
-            raise RuntimeError(
-                f"{bad.name} ended with exit code {bad.returncode}:\n{bad.tail()}"
-            )
+            raise RuntimeError(f"{bad.name} ended with exit code {bad.returncode}:\n{bad.tail()}")
         return results
 
     def results(self) -> list[ProcessResult]:
