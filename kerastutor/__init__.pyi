@@ -26,8 +26,14 @@ from .data import mnist_info as mnist_info
 from .data import resolve_source as resolve_source
 from .data import split_validation as split_validation
 from .diagrams import draw_callback_hooks as draw_callback_hooks
+from .diagrams import draw_data_parallel as draw_data_parallel
 from .diagrams import draw_prefetch as draw_prefetch
 from .diagrams import draw_training_loop as draw_training_loop
+from .distributed import ProcessResult as ProcessResult
+from .distributed import Workers as Workers
+from .distributed import free_ports as free_ports
+from .distributed import run_python as run_python
+from .distributed import tf_config as tf_config
 from .editions import copy_edition as copy_edition
 from .editions import edition_notebooks as edition_notebooks
 from .exercises import EXERCISES as EXERCISES

@@ -16,6 +16,7 @@ __all__ = [
     "draw_training_loop",
     "draw_prefetch",
     "draw_callback_hooks",
+    "draw_data_parallel",
 ]
 
 
@@ -606,3 +607,103 @@ def _record_hooks(epochs: int, steps: int, validation_steps: int) -> list[tuple[
         callbacks=[recording],
     )
     return recording.calls
+
+
+def draw_data_parallel(replicas: int = 2, global_batch: int = 256, title: str = "") -> Figure:
+    """Chapter 11: one step of synchronous data parallelism, drawn left to right.
+
+    The global batch of `global_batch` samples is cut into `replicas` equal parts of
+    `global_batch // replicas`; every replica holds the same copy of the weights, computes the
+    loss and gradients on its part, then an all-reduce averages the gradients (every replica
+    gets the same average) and each replica applies the same update: the copies stay equal.
+
+    Args:
+        replicas: how many devices (or workers) train together (2 to 8 are drawn).
+        global_batch: the batch size `fit` is given (a multiple of `replicas`).
+        title: the figure's title; by default it names the two batch sizes.
+
+    Returns:
+        a `matplotlib.figure.Figure`.
+
+    Raises:
+        ValueError: fewer than 2 or more than 8 replicas, or a batch they cannot split evenly.
+
+    >>> fig = draw_data_parallel(2, 256)
+    >>> sorted(t.get_text() for t in fig.axes[0].texts if t.get_text().startswith("128"))
+    ['128 samples', '128 samples']
+    """
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+    from kerastutor.plots import figure
+
+    for name, value in {"replicas": replicas, "global_batch": global_batch}.items():
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"{name} must be a whole number; got {value!r}.")
+    if not 2 <= replicas <= 8:
+        raise ValueError(f"draw 2 to 8 replicas; got {replicas}.")
+    if global_batch < replicas or global_batch % replicas:
+        raise ValueError(
+            f"a global batch of {global_batch} does not split evenly into {replicas} replicas."
+        )
+    per_replica = global_batch // replicas
+    colours = {"data": "#4C72B0", "model": "#55A868", "grad": "#C44E52", "sync": "#8172B2"}
+    height = 1.2 * replicas + 1.4
+    fig = figure(figsize=(10, 0.55 * height + 1.0))
+    ax = fig.add_subplot()
+    top = height - 1.0
+
+    def box(x, y, w, h, text, colour, fontsize=8.5):
+        ax.add_patch(
+            FancyBboxPatch((x, y - h / 2), w, h, boxstyle="round,pad=0.02", color=colour, alpha=0.9)
+        )
+        ax.text(x + w / 2, y, text, ha="center", va="center", fontsize=fontsize, color="white")
+
+    def arrow(x0, y0, x1, y1, colour="#555555"):
+        ax.add_patch(
+            FancyArrowPatch((x0, y0), (x1, y1), arrowstyle="-|>", mutation_scale=10, color=colour)
+        )
+
+    rows = [top - 0.5 - i * 1.2 for i in range(replicas)]
+    middle = (rows[0] + rows[-1]) / 2
+    box(0.0, middle, 1.6, 1.2, f"global batch\n{global_batch} samples", colours["data"])
+    sync_x = 7.3
+    ax.add_patch(
+        FancyBboxPatch(
+            (sync_x, rows[-1] - 0.35),
+            1.3,
+            rows[0] - rows[-1] + 0.7,
+            boxstyle="round,pad=0.02",
+            color=colours["sync"],
+            alpha=0.9,
+        )
+    )
+    ax.text(
+        sync_x + 0.65,
+        middle,
+        "all-reduce:\naverage the\ngradients",
+        ha="center",
+        va="center",
+        fontsize=8.5,
+        color="white",
+    )
+    for i, y in enumerate(rows):
+        arrow(1.65, middle, 2.25, y)
+        box(2.3, y, 1.4, 0.7, f"{per_replica} samples", colours["data"])
+        arrow(3.75, y, 4.05, y)
+        box(4.1, y, 1.5, 0.7, f"replica {i}\nsame weights", colours["model"])
+        arrow(5.65, y, 5.95, y)
+        box(6.0, y, 1.0, 0.7, f"grads {i}", colours["grad"])
+        arrow(7.05, y, sync_x - 0.05, y)
+        arrow(sync_x + 1.35, y, 8.95, y)
+        box(9.0, y, 1.5, 0.7, "same update\nof the weights", colours["model"])
+    ax.set_xlim(-0.2, 10.7)
+    ax.set_ylim(rows[-1] - 0.8, top + 0.2)
+    ax.axis("off")
+    ax.set_title(
+        title
+        or f"one step on {replicas} replicas: global batch {global_batch} = "
+        f"{replicas} \u00d7 {per_replica} per replica",
+        loc="left",
+        fontsize=10,
+    )
+    return fig

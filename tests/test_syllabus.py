@@ -562,6 +562,79 @@ SYLLABUS = {
         "raw input without Rescaling goes wrong": r"assert raw_way\[\"loss\"\] > 5 \* right_way",
         "test set once, at the end": r"final = loaded\.evaluate\(x_test, y_test",
     },
+    "11_distributed_training.ipynb": {
+        "diagram of synchronous data parallelism": (
+            r"kt\.draw_data_parallel\(replicas=2, global_batch=256\)"
+        ),
+        "mean of equal half-batch gradients = whole-batch gradient": (
+            r"halves\[0\] \+ halves\[1\]\) / 2[\s\S]*np\.allclose\(whole, averaged"
+        ),
+        "split the CPU into logical devices, before TensorFlow starts": (
+            r"tf\.config\.set_logical_device_configuration\(cpu, \[tf\.config\."
+            r"LogicalDeviceConfiguration\(\)\] \* 2\)[\s\S]*except RuntimeError"
+        ),
+        "too late after initialisation": r"assert \"initialized\" in report\[\"too_late\"\]",
+        "a fresh process per backend, bounded": (
+            r"kt\.run_python\(work / \"mirrored\.py\", backend=\"tensorflow\", timeout="
+        ),
+        "MirroredStrategy: build and compile in scope, then fit": (
+            r"with strategy\.scope\(\):[^\n]*\n\s*model = kt\.get_compiled_digits_model"
+            r"[\s\S]*model\.fit\([\s\S]*mirrored = tf\.distribute\.MirroredStrategy\(devices\)"
+        ),
+        "global batch split into per-replica batches": (
+            r"report\[\"per_replica_batches\"\] == \[\[128, 784\], \[128, 784\]\]"
+        ),
+        "mirrored matches one device within 1e-4": (
+            r"np\.allclose\(report\[\"loss_one\"\], report\[\"loss_mirrored\"\], atol=1e-4\)"
+            r"[\s\S]*report\[\"weight_difference\"\] < 1e-4"
+        ),
+        "JAX host devices via XLA_FLAGS before import jax": (
+            r"XLA_FLAGS\"\] = \"--xla_force_host_platform_device_count=2\""
+        ),
+        "keras.distribution.DataParallel on JAX": (
+            r"keras\.distribution\.DataParallel\(devices=devices\)[\s\S]*"
+            r"kt\.run_python\(work / \"data_parallel\.py\", backend=\"jax\""
+        ),
+        "DataParallel matches one device within 1e-4": (
+            r"np\.allclose\(jax_report\[\"loss_single\"\], jax_report\[\"loss_parallel\"\], "
+            r"atol=1e-4\)"
+        ),
+        "learning-rate scaling: guided experiment": (
+            r"BASE_LR \* replicas[\s\S]*kt\.KnobExperiment\([\s\S]*knob=\"replicas\""
+            r"[\s\S]*kt\.check\(\"11\.lr_scaling\", prediction, experiment=experiment\)"
+        ),
+        "fixed rate falls behind, scaled rate wins much back": (
+            r"eight\[\"fixed\"\] < one\[\"fixed\"\] - 0\.15[\s\S]*"
+            r"eight\[\"scaled\"\] > eight\[\"fixed\"\] \+ 0\.05"
+        ),
+        "no speed-up on one CPU, measured": (
+            r"ratio = report\[\"seconds_mirrored\"\] / report\[\"seconds_one\"\]"
+            r"[\s\S]*assert ratio > "
+        ),
+        "GPU detected, not required": r"if report\[\"gpus\"\]:",
+        "MultiWorkerMirroredStrategy from TF_CONFIG": (
+            r"strategy = tf\.distribute\.MultiWorkerMirroredStrategy\(\)[\s\S]*TF_CONFIG"
+        ),
+        "per-replica loss over the global batch": (
+            r"tf\.nn\.compute_average_loss\(losses, global_batch_size=GLOBAL_BATCH\)"
+        ),
+        "two workers started and stopped with a timeout": (
+            r"with kt\.Workers\(work / \"worker\.py\", backups, 4, n=2, env=crash_worker_1, "
+            r"timeout="
+        ),
+        "a worker dies mid-training; the rerun resumes from the backup": (
+            r"crashed\[1\]\.returncode == 3 and crashed\[0\]\.stopped[\s\S]*"
+            r"worker_0\[\"epochs\"\] == worker_1\[\"epochs\"\] == \[3, 4\]"
+        ),
+        "workers hold identical weights and match the uninterrupted run": (
+            r"worker_0\[\"checksum\"\] == worker_1\[\"checksum\"\][\s\S]*"
+            r"np\.allclose\(worker_0\[\"loss\"\], report\[\"loss_one\"\]\[2:\], atol=1e-4\)"
+        ),
+        "BackupAndRestore resumes fit after a crash": (
+            r"keras\.callbacks\.BackupAndRestore\(backup_dir\)[\s\S]*"
+            r"resumed_history\.epoch == \[2, 3\]"
+        ),
+    },
 }
 
 

@@ -48,7 +48,7 @@ __all__ = [
 ]
 
 #: The chapters that have a catalogue module `chNN.py`.
-CHAPTERS = range(0, 11)
+CHAPTERS = range(0, 12)
 
 
 def _load() -> dict[str, Exercise]:
