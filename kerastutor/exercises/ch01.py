@@ -10,6 +10,8 @@ from typing import Any
 
 import numpy as np
 
+from kerastutor._arrays import to_numpy
+from kerastutor.backends import set_random_seed
 from kerastutor.exercises.engine import Exercise, Malformed
 from kerastutor.exercises.factories import Property, choice, number, object_with
 
@@ -138,7 +140,7 @@ def colleagues_run(x_train, y_train, x_val, y_val):
             if len(self.means) == batch:  # the first epoch only (batch restarts at 0)
                 self.means.append(float(logs["loss"]))
 
-    keras.utils.set_random_seed(7)
+    set_random_seed(7)
     model = get_quickstart_model()
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     means = RunningMeans()
@@ -241,7 +243,7 @@ def _built(answer: Any):
             "expected the fixed function build_quickstart (or the model it returns), got "
             f"{type(answer).__name__}"
         )
-    keras.utils.set_random_seed(0)
+    set_random_seed(0)
     try:
         model = answer()
     except Exception as exc:  # the learner's code: say what it raised
@@ -253,7 +255,8 @@ def _built(answer: Any):
 
 def _outputs(model) -> np.ndarray:
     x, _ = _images()
-    return np.asarray(model(x[:32], training=False), dtype="float64")
+    # to_numpy: on torch the output tracks gradients, and np.asarray refuses it
+    return to_numpy(model(x[:32], training=False)).astype("float64")
 
 
 def _are_probabilities(out: np.ndarray) -> bool:
@@ -299,7 +302,7 @@ def _compiled_loss(model, labels: np.ndarray, out: np.ndarray) -> float:
     loss = model.loss
     if isinstance(loss, str):
         loss = keras.losses.get(loss)
-    return float(np.mean(np.asarray(loss(labels, out.astype("float32")))))
+    return float(np.mean(to_numpy(loss(labels, out.astype("float32")))))
 
 
 def _cross_entropy(labels: np.ndarray, out: np.ndarray) -> float:
@@ -345,7 +348,7 @@ def _learns(model) -> bool:
 
 
 def _logits_or_probabilities(model, x: np.ndarray) -> np.ndarray:
-    return np.asarray(model.predict(x, batch_size=250, verbose=0), dtype="float64")
+    return to_numpy(model.predict(x, batch_size=250, verbose=0)).astype("float64")
 
 
 def _learn_failure(model) -> str:
