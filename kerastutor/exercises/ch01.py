@@ -10,6 +10,8 @@ from typing import Any
 
 import numpy as np
 
+from kerastutor._arrays import to_numpy
+from kerastutor.backends import set_random_seed
 from kerastutor.exercises.engine import Exercise, Malformed
 from kerastutor.exercises.factories import Property, choice, number, object_with
 
@@ -138,7 +140,7 @@ def colleagues_run(x_train, y_train, x_val, y_val):
             if len(self.means) == batch:  # the first epoch only (batch restarts at 0)
                 self.means.append(float(logs["loss"]))
 
-    keras.utils.set_random_seed(7)
+    set_random_seed(7)
     model = get_quickstart_model()
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     means = RunningMeans()
@@ -166,6 +168,18 @@ def _logs(context: Mapping[str, Any]) -> dict | None:
     return None
 
 
+def _stuck(context: Mapping[str, Any]) -> bool:
+    """The JAX and PyTorch picture of the mistake: the loss stays far above ln 10.
+
+    Given logits, `from_logits=False` computes different numbers on each backend. TensorFlow
+    clips, then rescales each row to sum 1: the model still learns, badly, and its loss sits
+    near ln 10. JAX and PyTorch rescale first, dividing by the row's sum (near 0 or negative for
+    logits), then clip: the loss stays far above ln 10 and accuracy ends near chance.
+    """
+    logs = _logs(context)
+    return logs is not None and min(logs["loss"]) > 2 * math.log(10)
+
+
 def _seen(pick: str, context: Mapping[str, Any]) -> str:
     """The run's numbers, when the History was passed (`history=...`)."""
     logs = _logs(context)
@@ -174,43 +188,104 @@ def _seen(pick: str, context: Mapping[str, Any]) -> str:
     told = (
         f"In this run the training loss went from {logs['loss'][0]:.2f} to "
         f"{logs['loss'][-1]:.2f} (ln 10 = {math.log(10):.2f}), while validation accuracy "
-        f"reached {max(logs['val_accuracy']):.2f}."
+        f"reached {max(logs['val_accuracy']):.2f} and ended at {logs['val_accuracy'][-1]:.2f}."
     )
     batches = getattr(context.get("history"), "first_epoch_batches", None)
     if pick == "from_logits mismatch" and batches is not None and len(batches) > 10:
-        told += (
-            f" Its first batch scored {batches[0]:.1f}, close to the 9.4 that section 4's "
-            f"table gives this mistake; within 10 batches it was down to {batches[9]:.1f}. The "
-            f"epoch-1 point, {logs['loss'][0]:.2f}, is the running mean over all "
-            f"{len(batches)} batches of that epoch (section 8), which hides the high start."
-        )
+        if _stuck(context):
+            told += (
+                f" Its first batch scored {batches[0]:.1f}, and no batch of epoch 1 came down "
+                f"to ln 10: the lowest scored {min(batches):.1f}."
+            )
+        else:
+            told += (
+                f" Its first batch scored {batches[0]:.1f}, close to the 9.4 that section 4's "
+                f"table gives this mistake on TensorFlow; within 10 batches it was down to "
+                f"{batches[9]:.1f}. The epoch-1 point, {logs['loss'][0]:.2f}, is the running "
+                f"mean over all {len(batches)} batches of that epoch (section 8), which hides "
+                "the high start."
+            )
     return told
 
 
-_DIAGNOSES = {
-    "over-fitting": (
-        "over-fitting shows a training loss that keeps falling while the validation loss turns "
-        "up. Here the training loss stays near ln 10 from the first epoch to the last, and "
+def _loss_level(context: Mapping[str, Any]) -> str:
+    logs = _logs(context) or {"loss": [float("nan")]}
+    return f"{logs['loss'][-1]:.1f}, {logs['loss'][-1] / math.log(10):.1f} times ln 10"
+
+
+def _over_fitting(pick: str, context: Mapping[str, Any]) -> str:
+    told = (
+        "over-fitting shows a training loss that keeps falling while the validation loss turns up. "
+    )
+    if _stuck(context):
+        return told + (
+            f"Here the training loss never falls below {min(_logs(context)['loss']):.1f}, far "
+            "above even ln 10, where a model that knows nothing starts: the model does not even "
+            "fit its own training images."
+        )
+    return told + (
+        "Here the training loss stays near ln 10 from the first epoch to the last, and "
         "training accuracy is no better than validation accuracy: the model does not even fit "
         "its own training images."
-    ),
-    "learning rate too high": (
+    )
+
+
+def _learning_rate(pick: str, context: Mapping[str, Any]) -> str:
+    told = (
         "a learning rate that is too high throws the weights about: the loss shoots up, then "
-        "sits at ln 10, and accuracy falls to chance, 0.10 (section 11's answer). Here accuracy "
-        "stays far above chance."
-    ),
-    "from_logits mismatch": (
-        "a model that gets most digits right yet reports the loss of a model that knows "
-        "nothing. Its last layer outputs logits, and the loss was given by its name, "
+        "sits at ln 10, and accuracy falls to chance, 0.10 (section 11's answer). "
+    )
+    if _stuck(context):
+        return told + (
+            f"Accuracy is near chance here too, but the loss does not sit at ln 10: it stays "
+            f"near {_loss_level(context)}. A model that guesses has a cross-entropy of about "
+            "ln 10, so this number is not the cross-entropy of what the model outputs."
+        )
+    return told + "Here accuracy stays far above chance."
+
+
+def _mismatch(pick: str, context: Mapping[str, Any]) -> str:
+    cause = (
+        "Its last layer outputs logits, and the loss was given by its name, "
         '"sparse_categorical_crossentropy", which means from_logits=False: the loss treats the '
-        "logits as probabilities, so neither the number nor its gradient is the cross-entropy, "
-        "and the model learns much worse than it could."
-    ),
-    "labels shuffled": (
+        "logits as probabilities, so neither the number nor its gradient is the cross-entropy"
+    )
+    if _stuck(context):
+        return (
+            f"a loss that disagrees with the accuracy: it stays near {_loss_level(context)}, "
+            "while the model guesses near chance, where a true cross-entropy is about ln 10. "
+            + cause
+            + ". On JAX and PyTorch this loss divides each row of logits by its sum, which can "
+            "be near 0 or negative, and the model learns nothing useful from it. (TensorFlow "
+            "clips before it rescales; there the same mistake still learns, badly.)"
+        )
+    return (
+        "a model that gets most digits right yet reports the loss of a model that knows "
+        "nothing. " + cause + ", and the model learns much worse than it could."
+    )
+
+
+def _shuffled(pick: str, context: Mapping[str, Any]) -> str:
+    told = (
         "with shuffled labels there is nothing to learn, and validation accuracy would stay "
-        "near chance, 0.10. Here the model gets most validation digits right, so it did learn "
-        "from its labels."
-    ),
+        "near chance, 0.10. "
+    )
+    if _stuck(context):
+        return told + (
+            f"Accuracy is near chance here too, but the loss is not where shuffled labels leave "
+            f"it, near ln 10: it stays near {_loss_level(context)}, which no cross-entropy of a "
+            "guessing model reports."
+        )
+    return told + (
+        "Here the model gets most validation digits right, so it did learn from its labels."
+    )
+
+
+_DIAGNOSES = {
+    "over-fitting": _over_fitting,
+    "learning rate too high": _learning_rate,
+    "from_logits mismatch": _mismatch,
+    "labels shuffled": _shuffled,
 }
 
 
@@ -241,7 +316,7 @@ def _built(answer: Any):
             "expected the fixed function build_quickstart (or the model it returns), got "
             f"{type(answer).__name__}"
         )
-    keras.utils.set_random_seed(0)
+    set_random_seed(0)
     try:
         model = answer()
     except Exception as exc:  # the learner's code: say what it raised
@@ -253,7 +328,8 @@ def _built(answer: Any):
 
 def _outputs(model) -> np.ndarray:
     x, _ = _images()
-    return np.asarray(model(x[:32], training=False), dtype="float64")
+    # to_numpy: on torch the output tracks gradients, and np.asarray refuses it
+    return to_numpy(model(x[:32], training=False)).astype("float64")
 
 
 def _are_probabilities(out: np.ndarray) -> bool:
@@ -299,7 +375,7 @@ def _compiled_loss(model, labels: np.ndarray, out: np.ndarray) -> float:
     loss = model.loss
     if isinstance(loss, str):
         loss = keras.losses.get(loss)
-    return float(np.mean(np.asarray(loss(labels, out.astype("float32")))))
+    return float(np.mean(to_numpy(loss(labels, out.astype("float32")))))
 
 
 def _cross_entropy(labels: np.ndarray, out: np.ndarray) -> float:
@@ -345,7 +421,7 @@ def _learns(model) -> bool:
 
 
 def _logits_or_probabilities(model, x: np.ndarray) -> np.ndarray:
-    return np.asarray(model.predict(x, batch_size=250, verbose=0), dtype="float64")
+    return to_numpy(model.predict(x, batch_size=250, verbose=0)).astype("float64")
 
 
 def _learn_failure(model) -> str:
@@ -463,9 +539,10 @@ EXERCISES = [
             "Read the loss and the accuracy together: the loss panel against ln 10 = 2.30, "
             "where a model that knows nothing starts (section 4), and the accuracy against "
             "0.10, chance.",
-            "A model that is right on most digits must give the true digit a fair probability, "
-            "so its cross-entropy cannot stay near ln 10. If it does, the loss is not computing "
-            "what you think: what is it told about the model's outputs?",
+            "Loss and accuracy must agree. A model that is right on most digits gives the true "
+            "digit a fair probability, so its cross-entropy cannot stay near ln 10; a model that "
+            "guesses has a cross-entropy near ln 10, not far above it. If they disagree, the "
+            "loss is not computing what you think: what is it told about the model's outputs?",
             "Section 4's table gives the loss of the untrained model, before any update. The "
             "epoch-1 point is not that: it is the running mean over the epoch's 125 batches "
             "(section 8). Compare the first batches in the lower figure with the table.",

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from kerastutor._arrays import to_numpy
 from kerastutor.exercises.engine import Exercise, Malformed
 from kerastutor.exercises.factories import Case, Property, callable_on, choice, number, object_with
 
@@ -89,12 +90,13 @@ def _crossentropy(y_true: np.ndarray, logits: np.ndarray) -> np.ndarray:
     return -(y_true * _log_softmax(logits, axis=-1)).sum(axis=-1)
 
 
-def _over_the_batch(y_true: np.ndarray, logits: np.ndarray) -> np.ndarray:
+def _over_the_batch(y_true: Any, logits: Any) -> np.ndarray:
+    y_true, logits = to_numpy(y_true), to_numpy(logits)
     return -(y_true * _log_softmax(logits, axis=0)).sum(axis=-1)
 
 
-def _batch_mean(y_true: np.ndarray, logits: np.ndarray) -> np.ndarray:
-    return np.mean(_crossentropy(y_true, logits))
+def _batch_mean(y_true: Any, logits: Any) -> np.ndarray:
+    return np.mean(_crossentropy(to_numpy(y_true), to_numpy(logits)))
 
 
 def _logits_read_as_probabilities(y_true: np.ndarray, logits: np.ndarray) -> Any:
@@ -114,16 +116,35 @@ _BATCH_LABELS = _onehot([0, 2, 3])
 _LARGE_LOGITS = np.array([[120.0, 0.0, -80.0, 5.0], [-60.0, 90.0, 0.0, 0.0]], dtype="float32")
 _LARGE_LABELS = _onehot([0, 1])
 
+
+def _as_tensors(*arrays: np.ndarray) -> Any:
+    """The arguments of a call, made when called: backend tensors, as `fit` hands a loss (a
+    torch tensor does not mix with NumPy in `*`, so a loss is tried on what it will really get)."""
+
+    def args() -> tuple:
+        import keras
+
+        return tuple(keras.ops.convert_to_tensor(a) for a in arrays)
+
+    return args
+
+
+def _expected(y_true: Any, logits: Any) -> np.ndarray:
+    return _crossentropy(to_numpy(y_true), to_numpy(logits))
+
+
 _LOSS_CASES = [
-    Case((_BATCH_LABELS, _BATCH_LOGITS), _crossentropy, "a batch of 3 samples", 1e-4),
-    Case((_BATCH_LABELS[:1], _BATCH_LOGITS[:1]), _crossentropy, "a batch of one sample", 1e-4),
+    Case(_as_tensors(_BATCH_LABELS, _BATCH_LOGITS), _expected, "a batch of 3 samples", 1e-4),
     Case(
-        (_BATCH_LABELS[::-1].copy(), _BATCH_LOGITS[::-1].copy()),
-        _crossentropy,
+        _as_tensors(_BATCH_LABELS[:1], _BATCH_LOGITS[:1]), _expected, "a batch of one sample", 1e-4
+    ),
+    Case(
+        _as_tensors(_BATCH_LABELS[::-1].copy(), _BATCH_LOGITS[::-1].copy()),
+        _expected,
         "the same 3 samples in reverse order",
         1e-4,
     ),
-    Case((_LARGE_LABELS, _LARGE_LOGITS), _crossentropy, "large logits (up to 120)", 1e-3),
+    Case(_as_tensors(_LARGE_LABELS, _LARGE_LOGITS), _expected, "large logits (up to 120)", 1e-3),
 ]
 
 
@@ -334,6 +355,20 @@ def _evaluate(metric: Any) -> tuple[float, float]:
     return float(np.squeeze(scores[metric.name])), _WEIGHTED_AB
 
 
+def _keeps_state_in_variables(metric: Any) -> bool:
+    """Counts kept in Keras variables (`add_variable`): what compiled evaluation can update."""
+    return bool(getattr(metric, "variables", None))
+
+
+_NOT_IN_VARIABLES = (
+    "it keeps its counts in Python numbers, not in Keras variables, so it cannot work in "
+    "model.evaluate on every backend: TensorFlow and JAX run update_state compiled, on symbolic "
+    "tensors, where NumPy and float() fail and a Python number is never updated (only eager "
+    "PyTorch runs it line by line). Create the state with self.add_variable and update it with "
+    "keras.ops."
+)
+
+
 def _in_evaluate(metric: Any) -> bool:
     got, want = _evaluate(metric)
     return _near(got, want)
@@ -519,6 +554,7 @@ EXERCISES = [
                 Property(_two_batches, _say_two_batches),
                 Property(_weighted, _say_weighted),
                 Property(_weighted_two_batches, _say_weighted_two_batches),
+                Property(_keeps_state_in_variables, _NOT_IN_VARIABLES),
                 Property(_in_evaluate, _say_in_evaluate),
             ],
             right=(
