@@ -164,20 +164,30 @@ _INSTALL = {
 }
 
 # The child: measure `import keras` (time and memory), run the code, write the result as JSON.
-# ru_maxrss is in KiB on Linux and in bytes on macOS; Windows has no `resource` module.
+# Peak memory on Linux is /proc's VmHWM: ru_maxrss would start from the *parent's* size (Linux
+# carries the high-water mark over the fork and exec that start a child, so a child of a 600
+# MiB kernel would report at least 600 MiB). Elsewhere ru_maxrss (KiB on Linux, bytes on
+# macOS); Windows has neither.
 _CHILD = """\
 import json as _json, sys as _sys, time as _time
 try:
     import resource as _resource
 except ImportError:
     _resource = None
-_UNIT = 1024 * 1024 if _sys.platform == "darwin" else 1024
 
 
 def _peak_mib():
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
     if _resource is None:
         return None
-    return round(_resource.getrusage(_resource.RUSAGE_SELF).ru_maxrss / _UNIT, 1)
+    unit = 1024 * 1024 if _sys.platform == "darwin" else 1024
+    return round(_resource.getrusage(_resource.RUSAGE_SELF).ru_maxrss / unit, 1)
 
 
 _start = _time.perf_counter()
@@ -247,9 +257,9 @@ def run_on_backend(
 
     Returns:
         The code's dict, plus `import_seconds` and `import_mib` (time and peak memory, in MiB,
-        after `import keras`), `keras_backend`, `peak_mib` (the child's peak resident memory
-        at the end, MiB; None where the OS does not report it) and `seconds` (the child's wall
-        time, Python start-up included).
+        after `import keras`), `keras_backend`, `peak_mib` (the child's own peak resident
+        memory, MiB, from /proc on Linux; None where the OS does not report it) and `seconds`
+        (the child's wall time, Python start-up included).
 
     Raises:
         ValueError: `backend` is not one of `BACKENDS`.

@@ -174,3 +174,12 @@ def test_a_function_without_source_is_refused_with_the_fix():
         backends.run_on_backend(CHILD, eval("lambda: {}"))
     with pytest.raises(backends.BackendRunError, match="kwargs= goes to a function"):
         backends.run_on_backend(CHILD, "result = {}", kwargs={"n": 1})
+
+
+def test_the_childs_memory_is_its_own_not_its_parents():
+    """A child of a big process reports its own peak (Linux's ru_maxrss would not)."""
+    ballast = bytearray(800 * 1024 * 1024)  # this process: at least 800 MiB more
+    ballast[::4096] = b"x" * len(ballast[::4096])  # touch every page: really resident
+    result = backends.run_on_backend(CHILD, "result = {}", timeout=300)
+    del ballast
+    assert result["peak_mib"] < 700, result
