@@ -21,6 +21,7 @@ import importlib.util
 import json
 import os
 import platform
+import re
 import sys
 from pathlib import Path
 
@@ -53,7 +54,8 @@ def measure_on(path: Path, backend: str) -> dict:
         row["error"] = ""
     except Exception as error:  # a failing notebook is a result too; keep measuring the rest
         row = {"notebook": path.name, "seconds": None, "peak_mib": None}
-        row["error"] = f"{type(error).__name__}: {str(error).strip().splitlines()[-1][:200]}"
+        last = re.sub(r"\x1b\[[0-9;]*m", "", str(error)).strip().splitlines()[-1]  # no colours
+        row["error"] = f"{type(error).__name__}: {last[:200]}"
     finally:
         if previous is None:
             os.environ.pop("KERAS_BACKEND", None)

@@ -183,3 +183,56 @@ def test_the_childs_memory_is_its_own_not_its_parents():
     result = backends.run_on_backend(CHILD, "result = {}", timeout=300)
     del ballast
     assert result["peak_mib"] < 700, result
+
+
+def test_the_backends_benchmark_reports_every_notebook_and_backend():
+    """benchmarks/backends.py's table: a row per notebook, a time and a memory column per
+    backend, a failed run marked, the course total per backend."""
+    spec = importlib.util.spec_from_file_location(
+        "_bench_backends", NOTEBOOKS.parent / "benchmarks" / "backends.py"
+    )
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    rows = [
+        {
+            "notebook": "a.ipynb",
+            "backend": "tensorflow",
+            "seconds": 20.0,
+            "peak_mib": 800,
+            "error": "",
+            "within budget": True,
+        },
+        {
+            "notebook": "b.ipynb",
+            "backend": "tensorflow",
+            "seconds": 70.0,
+            "peak_mib": 700,
+            "error": "",
+            "within budget": False,
+        },
+        {
+            "notebook": "a.ipynb",
+            "backend": "jax",
+            "seconds": 10.0,
+            "peak_mib": 500,
+            "error": "",
+            "within budget": True,
+        },
+        {
+            "notebook": "b.ipynb",
+            "backend": "jax",
+            "seconds": None,
+            "peak_mib": None,
+            "error": "CellExecutionError: boom",
+            "within budget": False,
+        },
+    ]
+    table = bench.report(rows, ["tensorflow", "jax"])
+    assert "| notebook | tensorflow (s) | tensorflow (MiB) | jax (s) | jax (MiB) |" in table
+    assert "| a.ipynb | 20.0 | 800 | 10.0 | 500 | yes |" in table
+    assert (
+        "| b.ipynb | 70.0 | 700 | failed |  | NO (tensorflow; jax: CellExecutionError: boom) |"
+        in table
+    )
+    assert "| 90.0 | 800 | 10.0 (some failed) | 500 | NO |" in table
+    assert "cores" in table  # the machine line
