@@ -14,6 +14,10 @@ training step) starts with the cell magic, which `import kerastutor` registers i
 
 On another backend the cell is not run; it prints that it was skipped, why, and how to run it.
 
+A kernel cannot change its backend, so a comparison of backends runs each one in a child
+Python process: `run_on_backend("jax", train)` runs a self-contained function there and returns
+its dict, with the child's peak memory and what `import keras` cost it.
+
 >>> backend() in BACKENDS
 True
 >>> set_random_seed(0)
@@ -24,8 +28,19 @@ from __future__ import annotations
 import importlib
 import importlib.abc
 import importlib.util
+import inspect
+import json
+import os
 import random
+import signal
+import subprocess
 import sys
+import tempfile
+import textwrap
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -218,3 +233,172 @@ def keep_tensorflow_unloaded() -> None:
         _tensorflow_only_once_loaded()
     elif not any(isinstance(f, _KerasFinder) for f in sys.meta_path):
         sys.meta_path.insert(0, _KerasFinder())
+
+
+# ---------------------------------------------------------------- one backend in a child process
+
+#: What `pip install` needs for each backend (the package's extras; TensorFlow is a dependency).
+_INSTALL = {
+    "tensorflow": 'pip install "kerastutor"  (TensorFlow is a dependency)',
+    "jax": 'pip install "kerastutor[jax]"  (or: pip install "jax[cpu]")',
+    "torch": 'pip install "kerastutor[torch]"  (or: pip install torch)',
+}
+
+# The child: measure `import keras` (time and memory), run the code, write the result as JSON.
+# Peak memory on Linux is /proc's VmHWM: ru_maxrss would start from the *parent's* size (Linux
+# carries the high-water mark over the fork and exec that start a child, so a child of a 600
+# MiB kernel would report at least 600 MiB). Elsewhere ru_maxrss (KiB on Linux, bytes on
+# macOS); Windows has neither.
+_CHILD = """\
+import json as _json, sys as _sys, time as _time
+try:
+    import resource as _resource
+except ImportError:
+    _resource = None
+
+
+def _peak_mib():
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    if _resource is None:
+        return None
+    unit = 1024 * 1024 if _sys.platform == "darwin" else 1024
+    return round(_resource.getrusage(_resource.RUSAGE_SELF).ru_maxrss / unit, 1)
+
+
+_start = _time.perf_counter()
+import keras
+_keras = {{"import_seconds": round(_time.perf_counter() - _start, 3),
+          "import_mib": _peak_mib(), "keras_backend": keras.backend.backend()}}
+{code}
+if not isinstance(result, dict):
+    raise TypeError(f"the code must leave a dict in `result`; got {{type(result).__name__}}")
+result = {{**result, **_keras, "peak_mib": _peak_mib()}}
+with open(_sys.argv[1], "w") as _out:
+    _json.dump(result, _out)
+"""
+
+
+class BackendRunError(RuntimeError):
+    """A child process on another backend could not run: the message says why and the fix."""
+
+
+def _child_code(code: str | Callable[..., dict], kwargs: dict | None) -> str:
+    """The source the child runs: `code` itself, or a function's source and a call to it."""
+    if callable(code):
+        try:
+            source = textwrap.dedent(inspect.getsource(code))
+        except (OSError, TypeError) as error:
+            raise BackendRunError(
+                f"cannot read the source of {code!r} ({error}): define it with `def` in a "
+                "notebook cell or a file, or pass the code as a string."
+            ) from None
+        arguments = json.dumps(kwargs or {})
+        return f"{source}\nresult = {code.__name__}(**__import__('json').loads({arguments!r}))\n"
+    if kwargs:
+        raise BackendRunError("kwargs= goes to a function: pass a function, not a string.")
+    return textwrap.dedent(code)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Kill the child and anything it started (its own process group), then reap it."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError, AttributeError):
+        process.kill()
+    process.communicate()
+
+
+def run_on_backend(
+    backend: str,
+    code: str | Callable[..., dict],
+    *,
+    timeout: float = 180.0,
+    kwargs: dict | None = None,
+) -> dict:
+    """Run `code` in a fresh Python process on Keras backend `backend`; return its result.
+
+    A Keras process keeps the backend it started with, so comparing backends takes one
+    process each. The child gets this process's environment with `KERAS_BACKEND=backend`
+    (and this kerastutor first on `PYTHONPATH`); it first imports Keras, timing it, then runs
+    `code`.
+
+    Args:
+        backend: `"tensorflow"`, `"jax"` or `"torch"`.
+        code: a self-contained function (imports inside; it cannot see the caller's
+            variables) that returns a dict of JSON values, or Python source that leaves such
+            a dict in a variable named `result`.
+        timeout: seconds before the child is stopped (it never hangs the caller).
+        kwargs: JSON-serialisable keyword arguments for the function.
+
+    Returns:
+        The code's dict, plus `import_seconds` and `import_mib` (time and peak memory, in MiB,
+        after `import keras`), `keras_backend`, `peak_mib` (the child's own peak resident
+        memory, MiB, from /proc on Linux; None where the OS does not report it) and `seconds`
+        (the child's wall time, Python start-up included).
+
+    Raises:
+        ValueError: `backend` is not one of `BACKENDS`.
+        BackendRunError: the backend is not installed, the child failed (its error output's
+            last lines are in the message) or did not finish within `timeout`.
+
+    Example:
+
+    >>> run_on_backend("tensorflow", "result = {'two': 1 + 1}")["two"]
+    2
+    """
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {', '.join(BACKENDS)}; got {backend!r}.")
+    if importlib.util.find_spec(backend) is None:
+        raise BackendRunError(
+            f"the {backend} backend is not installed in this Python ({sys.executable}). "
+            f"Install it: {_INSTALL[backend]}, then run this again."
+        )
+    source = _CHILD.format(code=_child_code(code, kwargs))
+    package_root = str(Path(__file__).resolve().parents[1])  # the child imports this kerastutor
+    env = {
+        **os.environ,
+        "KERAS_BACKEND": backend,
+        "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")])),
+    }
+    with tempfile.TemporaryDirectory(prefix="kerastutor-backend-") as folder:
+        script, output = Path(folder) / f"on_{backend}.py", Path(folder) / "result.json"
+        script.write_text(source)
+        start = time.perf_counter()
+        process = subprocess.Popen(
+            [sys.executable, str(script), str(output)],
+            env=env,
+            cwd=folder,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,  # its own process group: a timeout stops all of it
+        )
+        try:
+            _, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _stop(process)
+            raise BackendRunError(
+                f"the {backend} child process did not finish within {timeout:g} s and was "
+                "stopped. Give it more time (timeout=...) or less work (fewer samples or "
+                "epochs); a busy machine runs slower."
+            ) from None
+        except BaseException:  # KeyboardInterrupt (the notebook's stop button): no orphan
+            _stop(process)
+            raise
+        seconds = time.perf_counter() - start
+        if process.returncode != 0 or not output.exists():
+            tail = "\n".join(stderr.strip().splitlines()[-12:])
+            raise BackendRunError(
+                f"the {backend} child process failed (exit code {process.returncode}). Its "
+                f"error output ends with:\n{tail}\nFix the code above (it runs on its own, "
+                f"with KERAS_BACKEND={backend}: imports inside, no notebook variables)."
+            )
+        result: dict[str, Any] = json.loads(output.read_text())
+    result["seconds"] = round(seconds, 3)
+    return result

@@ -3,10 +3,12 @@ load TensorFlow on another backend, and the course keeps its backend-only cells 
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -151,3 +153,128 @@ def test_saving_and_seeding_on_other_backends_leave_tensorflow_unloaded(backend,
     same, tensorflow_loaded = json.loads(done.stdout.strip().splitlines()[-1])
     assert same
     assert not tensorflow_loaded
+
+
+# ---------------------------------------------------------------- run_on_backend
+
+#: The lightest backend to start a child on (JAX's `import keras` is the quickest).
+CHILD = "jax" if importlib.util.find_spec("jax") else "tensorflow"
+
+
+def _double(n=1):
+    # A function run in the child: it imports what it needs and returns a dict.
+    import keras
+
+    return {"double": 2 * n, "backend": keras.backend.backend()}
+
+
+def test_a_function_runs_on_the_chosen_backend_with_its_measurements():
+    result = backends.run_on_backend(CHILD, _double, kwargs={"n": 21}, timeout=300)
+    assert result["double"] == 42
+    assert result["backend"] == result["keras_backend"] == CHILD
+    assert result["seconds"] >= result["import_seconds"] > 0
+    if sys.platform != "win32":
+        assert 50 < result["import_mib"] <= result["peak_mib"] < 4096
+
+
+def test_code_that_fails_raises_with_the_childs_error():
+    with pytest.raises(backends.BackendRunError, match="exit code 1") as caught:
+        backends.run_on_backend(CHILD, "raise ValueError('boom in the child')", timeout=300)
+    assert "boom in the child" in str(caught.value)
+    assert f"KERAS_BACKEND={CHILD}" in str(caught.value)
+
+
+def test_code_must_leave_a_dict():
+    with pytest.raises(backends.BackendRunError, match="dict in `result`"):
+        backends.run_on_backend(CHILD, "result = [1, 2]", timeout=300)
+
+
+def test_a_child_that_runs_too_long_is_stopped_not_waited_for():
+    start = time.perf_counter()
+    with pytest.raises(backends.BackendRunError, match="did not finish within 3 s") as caught:
+        backends.run_on_backend(CHILD, "import time\ntime.sleep(600)\nresult = {}", timeout=3)
+    assert time.perf_counter() - start < 60
+    assert "timeout=" in str(caught.value)
+
+
+def test_a_missing_backend_names_what_to_install(monkeypatch):
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "jax" else real(name, *a)
+    )
+    with pytest.raises(backends.BackendRunError, match=r"pip install \"kerastutor\[jax\]\""):
+        backends.run_on_backend("jax", "result = {}")
+
+
+def test_an_unknown_backend_names_the_choices():
+    with pytest.raises(ValueError, match="tensorflow, jax, torch"):
+        backends.run_on_backend("pytorch", "result = {}")
+
+
+def test_a_function_without_source_is_refused_with_the_fix():
+    with pytest.raises(backends.BackendRunError, match="define it with `def`"):
+        backends.run_on_backend(CHILD, eval("lambda: {}"))
+    with pytest.raises(backends.BackendRunError, match="kwargs= goes to a function"):
+        backends.run_on_backend(CHILD, "result = {}", kwargs={"n": 1})
+
+
+def test_the_childs_memory_is_its_own_not_its_parents():
+    """A child of a big process reports its own peak (Linux's ru_maxrss would not)."""
+    ballast = bytearray(800 * 1024 * 1024)  # this process: at least 800 MiB more
+    ballast[::4096] = b"x" * len(ballast[::4096])  # touch every page: really resident
+    result = backends.run_on_backend(CHILD, "result = {}", timeout=300)
+    del ballast
+    assert result["peak_mib"] < 700, result
+
+
+def test_the_backends_benchmark_reports_every_notebook_and_backend():
+    """benchmarks/backends.py's table: a row per notebook, a time and a memory column per
+    backend, a failed run marked, the course total per backend."""
+    spec = importlib.util.spec_from_file_location(
+        "_bench_backends", NOTEBOOKS.parent / "benchmarks" / "backends.py"
+    )
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    rows = [
+        {
+            "notebook": "a.ipynb",
+            "backend": "tensorflow",
+            "seconds": 20.0,
+            "peak_mib": 800,
+            "error": "",
+            "within budget": True,
+        },
+        {
+            "notebook": "b.ipynb",
+            "backend": "tensorflow",
+            "seconds": 70.0,
+            "peak_mib": 700,
+            "error": "",
+            "within budget": False,
+        },
+        {
+            "notebook": "a.ipynb",
+            "backend": "jax",
+            "seconds": 10.0,
+            "peak_mib": 500,
+            "error": "",
+            "within budget": True,
+        },
+        {
+            "notebook": "b.ipynb",
+            "backend": "jax",
+            "seconds": None,
+            "peak_mib": None,
+            "error": "CellExecutionError: boom",
+            "within budget": False,
+        },
+    ]
+    table = bench.report(rows, ["tensorflow", "jax"])
+    assert "| notebook | tensorflow (s) | tensorflow (MiB) | jax (s) | jax (MiB) |" in table
+    assert "| a.ipynb | 20.0 | 800 | 10.0 | 500 | yes |" in table
+    assert (
+        "| b.ipynb | 70.0 | 700 | failed |  | NO (tensorflow; jax: CellExecutionError: boom) |"
+        in table
+    )
+    assert "| 90.0 | 800 | 10.0 (some failed) | 500 | NO |" in table
+    assert "cores" in table  # the machine line

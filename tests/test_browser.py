@@ -247,6 +247,11 @@ def test_notebook_runs_in_jupyterlab(browser, lab, path):
         if "TrainingPanel(" in source or "widgets." in source:
             assert outputs["widgets"] >= 1
             assert page.locator(".jupyter-widgets").count() > 0, "widgets did not render"
+        if "kt.run_on_backend(" in source:  # chapter 9's table: a measured row per backend
+            table = page.locator("table", has_text="first epoch (s)").first.inner_text()
+            rows = {row.split("\t")[0].strip(): row.split("\t")[1:] for row in table.splitlines()}
+            for name in ("tensorflow", "jax", "torch"):
+                assert name in rows and all(float(v) > 0 for v in rows[name][:7]), table
         if "kt.KnobExperiment(" in source:
             _move_the_knob(page, path.stem)
     finally:

@@ -1,6 +1,6 @@
-"""Chapter 9's exercises beyond the generic tests: the prediction follows the run it is given,
-the hand-written epoch's checker names each way an epoch can differ from fit's, and the
-notebook's buggy train_step is the one the debug checker rejects."""
+"""Chapter 9's exercises beyond the generic tests: the predictions follow the runs they are
+given, the hand-written epoch's checker names each way an epoch can differ from fit's, and the
+notebook's buggy compute_loss is the one the debug checker rejects (on every backend)."""
 
 import re
 from pathlib import Path
@@ -10,7 +10,6 @@ import keras
 import nbformat
 import numpy as np
 import pytest
-import tensorflow as tf
 
 import kerastutor as kt
 from kerastutor.exercises import ch09
@@ -105,40 +104,76 @@ def test_the_notebook_shows_the_buggy_step_the_checker_rejects(capsys):
 
 
 def _step(code: str):
-    namespace = {"keras": keras, "tf": tf}
+    namespace = {"keras": keras}
     exec(code, namespace)
-    return namespace["WeightedStep"]
+    return namespace["LogitPenalty"]
 
 
-def test_the_buggy_step_is_silent_with_class_weights():
-    """The bug must not announce itself: with class weights the batch has a third item, and
-    the step runs without an error (it drops that item)."""
-    assert "data[:2]" in ch09._BUGGY_STEP
+def test_the_buggy_loss_is_silent_with_class_weights():
+    """The bug must not announce itself: with class weights the loss receives them, and the
+    override runs without an error (it does not hand them on)."""
+    assert "sample_weight=sample_weight" not in ch09._BUGGY_STEP
     weights, history = ch09._custom_step(_step(ch09._BUGGY_STEP), weighted=True)
     assert history["loss"][-1] > 0
     assert ch09._largest_difference(weights, ch09._built_in_step(False)) < 1e-5
 
 
-def test_a_fix_of_the_loss_alone_passes(capsys):
-    """The checker tests behaviour: weighting the loss is the fix; the metrics may stay as
-    they were, and the third item may be read in any way."""
+def test_another_way_to_hand_on_the_weights_passes(capsys):
+    """The checker tests behaviour: any call that gives the loss the sample weights is right."""
     code = ch09._BUGGY_STEP.replace(
-        "images, labels = data[:2]  # the batch: images, then their labels",
-        "images, labels = data[0], data[1]\n        weights = data[2] if len(data) > 2 else None",
-    ).replace(
-        "loss = self.compute_loss(x=images, y=labels, y_pred=logits)",
-        "loss = self.compute_loss(x=images, y=labels, y_pred=logits, sample_weight=weights)",
+        "loss = super().compute_loss(x=x, y=y, y_pred=y_pred, training=training)",
+        "loss = super().compute_loss(x, y, y_pred, sample_weight, training=training)",
     )
+    assert code != ch09._BUGGY_STEP
     assert kt.check("09.class_weight_step", _step(code)), capsys.readouterr().out
 
 
-def test_a_step_that_forgets_the_loss_tracker_is_rejected(capsys):
+def test_a_fix_that_drops_the_penalty_is_rejected(capsys):
     code = ch09._FIXED_STEP.replace(
-        "metric.update_state(loss, sample_weight=tf.shape(images)[0])", "pass"
+        "return loss + 0.01 * keras.ops.mean(keras.ops.square(y_pred))", "return loss"
     )
     assert code != ch09._FIXED_STEP
     assert not kt.check("09.class_weight_step", _step(code))
-    assert "loss tracker" in capsys.readouterr().out
+    assert "keep the penalty" in capsys.readouterr().out
+
+
+def _race(seconds: dict):
+    runs = {
+        name: {"first epoch (s)": first, "second epoch (s)": second}
+        for name, (first, second) in seconds.items()
+    }
+    return SimpleNamespace(results=runs, result=runs.__getitem__)
+
+
+@pytest.mark.parametrize(
+    "seconds, winner",
+    [
+        ({"tensorflow": (1.6, 0.3), "jax": (1.0, 0.2), "torch": (0.6, 0.5)}, "torch"),
+        ({"tensorflow": (1.6, 0.3), "jax": (1.0, 0.2), "torch": (2.6, 2.5)}, "jax"),
+        ({"tensorflow": (0.9, 0.3), "jax": (1.4, 0.2), "torch": (2.6, 2.5)}, "tensorflow"),
+    ],
+)
+def test_the_race_prediction_follows_the_run(seconds, winner, capsys):
+    race = _race(seconds)
+    for option in ("tensorflow", "jax", "torch"):
+        result = kt.check("09.backend_race", option, experiment=race)
+        out = capsys.readouterr().out
+        assert result.right == (option == winner), (option, out)
+        total = sum(seconds[option])
+        assert f"{total:.2f} s" in out  # the run's own numbers
+        if option != winner:
+            assert winner not in out.split("Hint")[0]  # never names the right one
+
+
+def test_the_torch_kernel_is_told_why_steps_per_execution_cannot_run(capsys):
+    def refuse(n):
+        if n > 1:
+            raise ValueError("`steps_per_execution` must be 1 with the PyTorch backend.")
+        return 0.1
+
+    experiment = SimpleNamespace(results={}, result=refuse)
+    assert not kt.check("09.steps_per_execution", "levels off", experiment=experiment)
+    assert "--backend jax" in capsys.readouterr().out
 
 
 def test_the_notebook_times_with_the_process_clock():

@@ -539,6 +539,9 @@ SYLLABUS = {
         "sample weights unpacked in train_step": r"keras\.utils\.unpack_x_y_sample_weight\(data\)",
         "a changed step: clipping and a new metric": r"tf\.clip_by_global_norm\(",
         "train_on_batch cannot switch the loss": r"expect_error\(TypeError, match=\"loss\"\)",
+        "three backends, a child process each": r"kt\.run_on_backend\(\s*name, train_digits",
+        "the backends' table and chart": r"ax\.bar\(names, values",
+        "saved weights carry over between backends": r"\.load_weights\(saved /",
     },
     "10_save_load_predict.ipynb": {
         ".keras": r"\.keras\"\)\nmodel\.save\(path\)",

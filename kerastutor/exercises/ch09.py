@@ -1,5 +1,6 @@
-"""Chapter 9's exercises: a prediction about `steps_per_execution`, a hand-written epoch to
-build, and a `train_step` that ignores class weights to debug.
+"""Chapter 9's exercises: a prediction about `steps_per_execution`, a prediction about which
+Keras backend finishes a short fit first, a hand-written epoch to build, and a custom
+`compute_loss` that ignores class weights to debug (it runs on every backend).
 
 Keras and TensorFlow are imported inside the helpers, so the catalogue stays light.
 """
@@ -26,7 +27,16 @@ def _seconds(context, n: int) -> float:
             "pass the experiment too: kt.check('09.steps_per_execution', prediction, "
             "experiment=experiment)"
         )
-    return float(experiment.result(n))
+    try:
+        return float(experiment.result(n))
+    except ValueError as error:
+        if "PyTorch" not in str(error):
+            raise
+        raise _Malformed(
+            "on the PyTorch backend Keras allows only steps_per_execution=1 (each step runs "
+            "eagerly), so this experiment needs a TensorFlow or JAX kernel: start JupyterLab "
+            "with `kerastutor lab --backend jax` and run the chapter again"
+        ) from None
 
 
 def _speed_outcome(context) -> str:
@@ -77,6 +87,52 @@ _SPEED_OPTIONS = {
     "no faster": _speed_evidence,
 }
 
+# ---------------------------------------------------------------- 09.backend_race
+
+
+def _race(context) -> dict:
+    """`{backend: seconds for the 2 epochs}` from the learner's race (runs every backend)."""
+    experiment = context.get("experiment")
+    if experiment is None or not hasattr(experiment, "result"):
+        raise _Malformed(
+            "pass the experiment too: kt.check('09.backend_race', prediction_backend, "
+            "experiment=race)"
+        )
+    totals = {}
+    for name in ("tensorflow", "jax", "torch"):
+        run = experiment.result(name)
+        totals[name] = float(run["first epoch (s)"]) + float(run["second epoch (s)"])
+    return totals
+
+
+def _race_winner(context) -> str:
+    totals = _race(context)
+    return min(totals, key=totals.get)
+
+
+def _race_evidence(pick, context) -> str:
+    totals = _race(context)
+    experiment = context["experiment"]
+    run = experiment.result(pick)
+    first, second = float(run["first epoch (s)"]), float(run["second epoch (s)"])
+    best = min(totals.values())
+    if pick == _race_winner(context):
+        return (
+            f"{pick} took {totals[pick]:.2f} s for the 2 epochs, the least of the three: "
+            f"{first:.2f} s for the first epoch (with any tracing or compiling) and "
+            f"{second:.2f} s for the second. Compare each backend's two epochs in the table: "
+            "a compiled step pays once, an eager one on every step."
+        )
+    return (
+        f"{pick} took {totals[pick]:.2f} s for the 2 epochs ({first:.2f} s for the first, "
+        f"{second:.2f} s for the second); another backend needed only {best:.2f} s. Look at "
+        "how much of your pick's time went into the first epoch, and at its steady step: is "
+        "it paying for compiling that 250 steps do not win back, or for eager steps?"
+    )
+
+
+_RACE_OPTIONS = {"tensorflow": _race_evidence, "jax": _race_evidence, "torch": _race_evidence}
+
 # ---------------------------------------------------------------- shared toy problem
 
 
@@ -92,7 +148,9 @@ def _toy_model(model_class=None):
     """The same seeded two-layer classifier every time, compiled like chapter 9's models."""
     import keras
 
-    keras.utils.set_random_seed(0)
+    from kerastutor.backends import set_random_seed
+
+    set_random_seed(0)  # without loading TensorFlow on the JAX and PyTorch backends
     inputs = keras.Input((8,))
     hidden = keras.layers.Dense(16, activation="relu")(inputs)
     outputs = keras.layers.Dense(3)(hidden)
@@ -106,7 +164,9 @@ def _toy_model(model_class=None):
 
 
 def _largest_difference(a: list, b: list) -> float:
-    return max(float(np.max(np.abs(np.asarray(u) - np.asarray(v)))) for u, v in zip(a, b))
+    from kerastutor._arrays import to_numpy
+
+    return max(float(np.max(np.abs(to_numpy(u) - to_numpy(v)))) for u, v in zip(a, b))
 
 
 # ---------------------------------------------------------------- 09.epoch_by_hand
@@ -204,23 +264,22 @@ def _as_model_class(answer):
     return answer
 
 
-@functools.lru_cache(maxsize=2)
+@functools.lru_cache(maxsize=1)
+def _reference_class():
+    """The colleague's loss, fixed: the class the checker compares with."""
+    import keras
+
+    namespace = {"keras": keras}
+    exec(_FIXED_STEP, namespace)
+    return namespace["LogitPenalty"]
+
+
 def _built_in_step(weighted: bool):
-    x, y = _toy_data(200)  # two full batches of 100
-    model = _toy_model()
-    model.fit(
-        x,
-        y,
-        batch_size=100,
-        epochs=1,
-        shuffle=False,
-        verbose=0,
-        class_weight=CLASS_WEIGHT if weighted else None,
-    )
-    return model.get_weights()
+    """What the correct loss trains to (the name kept from the train_step version)."""
+    return _custom_step(_reference_class(), weighted)[0]
 
 
-@functools.lru_cache(maxsize=4)  # deterministic: a fresh seeded model every time
+@functools.lru_cache(maxsize=6)  # deterministic: a fresh seeded model every time
 def _custom_step(model_class, weighted: bool):
     x, y = _toy_data(200)
     model = _toy_model(model_class)
@@ -260,44 +319,26 @@ def _weighted_failure(model_class) -> str:
         )
     gap = _largest_difference(weights, _built_in_step(True))
     return (
-        f"with class_weight={CLASS_WEIGHT} its weights differ from the built-in step's by up to "
-        f"{gap:.3g}: class 1 should count four times in the loss, as it does in fit."
+        f"with class_weight={CLASS_WEIGHT} its weights differ from the correct loss's by up to "
+        f"{gap:.3g}: class 1 should count four times in the loss, as it does in fit (and the "
+        "penalty should stay as it was)."
     )
 
 
 # ---------------------------------------------------------------- the catalogue
 
-_BUGGY_STEP = """class WeightedStep(keras.Model):
-    def train_step(self, data):
-        images, labels = data[:2]  # the batch: images, then their labels
-        with tf.GradientTape() as tape:
-            logits = self(images, training=True)
-            loss = self.compute_loss(x=images, y=labels, y_pred=logits)
-        gradients = tape.gradient(loss, self.trainable_variables)
-        self.optimizer.apply(gradients, self.trainable_variables)
-        for metric in self.metrics:
-            if metric.name == "loss":  # counted once per sample, as fit does
-                metric.update_state(loss, sample_weight=tf.shape(images)[0])
-            else:
-                metric.update_state(labels, logits)
-        return {m.name: m.result() for m in self.metrics}
+_BUGGY_STEP = """class LogitPenalty(keras.Model):
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        # The compiled loss, plus a small penalty on large logits.
+        loss = super().compute_loss(x=x, y=y, y_pred=y_pred, training=training)
+        return loss + 0.01 * keras.ops.mean(keras.ops.square(y_pred))
 """
 
-_FIXED_STEP = (
-    _BUGGY_STEP.replace(
-        "images, labels = data[:2]  # the batch: images, then their labels",
-        "images, labels, weights = keras.utils.unpack_x_y_sample_weight(data)",
-    )
-    .replace(
-        "loss = self.compute_loss(x=images, y=labels, y_pred=logits)",
-        "loss = self.compute_loss(\n"
-        "                x=images, y=labels, y_pred=logits, sample_weight=weights\n"
-        "            )",
-    )
-    .replace(
-        "metric.update_state(labels, logits)",
-        "metric.update_state(labels, logits, sample_weight=weights)",
-    )
+_FIXED_STEP = _BUGGY_STEP.replace(
+    "loss = super().compute_loss(x=x, y=y, y_pred=y_pred, training=training)",
+    "loss = super().compute_loss(\n"
+    "            x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, training=training\n"
+    "        )",
 )
 
 EXERCISES = [
@@ -327,6 +368,38 @@ EXERCISES = [
             "experiment = kt.KnobExperiment(run=measured.get, draw=lambda ax, results, value: "
             "None, values=[1, 2, 8, 32], knob='steps_per_execution')\n"
             "context = {'experiment': experiment}"
+        ),
+    ),
+    Exercise(
+        key="09.backend_race",
+        kind="predict",
+        prompt="The same digits MLP, 4,000 images, 2 epochs in batches of 32, on each Keras "
+        "backend in a fresh process: which finishes the 2 epochs first on this CPU, "
+        "'tensorflow', 'jax' or 'torch'?",
+        checker=choice(_RACE_OPTIONS, _race_winner),
+        hints=(
+            "Two costs make up a fit's time: a one-time cost before the first step runs "
+            "(tracing, compiling) and the time of every step after that. Which backends pay "
+            "the first, and which pay more for the second?",
+            "250 steps is few. Compare each backend's first epoch with its second in the "
+            "table: the difference is roughly what compiling cost.",
+        ),
+        solution=(
+            "# read the race: the shortest bar\n"
+            "totals = {name: sum(race.result(name)[k] for k in ('first epoch (s)', "
+            "'second epoch (s)')) for name in kt.BACKENDS}\n"
+            "answer = min(totals, key=totals.get)"
+        ),
+        wrong="answer = 'tensorflow'",
+        setup=(
+            "measured = {  # a race where the eager backend finished first\n"
+            "    'tensorflow': {'first epoch (s)': 1.62, 'second epoch (s)': 0.31},\n"
+            "    'jax': {'first epoch (s)': 1.05, 'second epoch (s)': 0.18},\n"
+            "    'torch': {'first epoch (s)': 0.64, 'second epoch (s)': 0.52},\n"
+            "}\n"
+            "race = kt.KnobExperiment(run=measured.get, draw=lambda ax, results, value: None, "
+            "values=list(measured), knob='backend')\n"
+            "context = {'experiment': race}"
         ),
     ),
     Exercise(
@@ -378,9 +451,10 @@ EXERCISES = [
     Exercise(
         key="09.class_weight_step",
         kind="debug",
-        prompt="This WeightedStep trains and reports its metrics, but fit(..., "
-        "class_weight=...) trains it exactly as without class weights. Find the bug, fix the "
-        "class, and hand in the fixed class.",
+        prompt="This LogitPenalty model overrides compute_loss to add a penalty on large "
+        "logits; it trains and reports its metrics, but fit(..., class_weight=...) trains it "
+        "exactly as without class weights. Find the bug, fix the class, and hand in the fixed "
+        "class.",
         checker=object_with(
             type,
             [
@@ -390,26 +464,24 @@ EXERCISES = [
                 ),
                 Property(
                     _plain_step_matches,
-                    "without class weights it already ends on other weights than the built-in "
-                    "step: fix only the class weights, keep the rest of the step as it was.",
+                    "without class weights it already ends on other weights than the correct "
+                    "loss: fix only the class weights, keep the penalty as it was.",
                 ),
                 Property(_weighted_step_matches, _weighted_failure),
             ],
-            right="Right: with class weights your step now ends on the built-in step's weights; "
-            "class weights arrive as sample weights, and only the loss turns them into "
-            "gradients.",
+            right="Right: with class weights your model now ends on the correct weights; class "
+            "weights arrive as sample weights, and only the loss turns them into gradients.",
             convert=_as_model_class,
         ),
         hints=(
-            "What exactly does fit hand to train_step as data when class_weight is given? "
-            "Compile with run_eagerly=True and print len(data) inside the step, with and "
-            "without class weights.",
-            "fit turns class weights into a third item of each batch, a weight per sample. The "
-            "step keeps only the first two items, so the loss the gradients come from never "
-            "sees the weights: take the third one too (section 4 shows a helper that unpacks "
-            "both kinds of batch) and hand it to the loss.",
+            "What does fit do with class_weight? It does not reach the loss as a dictionary: "
+            "Keras looks up each sample's weight from its label. Where does that arrive in "
+            "compute_loss's arguments?",
+            "Class weights arrive in compute_loss as sample_weight, one weight per sample. "
+            "The override receives it and then calls the compiled loss without it: hand it "
+            "on to super().compute_loss.",
         ),
-        solution=_FIXED_STEP + "\n\nanswer = WeightedStep",
-        wrong=_BUGGY_STEP + "\n\nanswer = WeightedStep",
+        solution=_FIXED_STEP + "\n\nanswer = LogitPenalty",
+        wrong=_BUGGY_STEP + "\n\nanswer = LogitPenalty",
     ),
 ]
