@@ -58,6 +58,7 @@ from typing import Literal
 
 from kerastutor.backends import BACKENDS
 from kerastutor.editions import EDITIONS
+from kerastutor.i18n import gettext as _
 
 __all__ = ["Check", "doctor", "course_notebooks", "copy_notebooks", "nbgitpuller_link"]
 
@@ -88,7 +89,9 @@ class Check:
     def __str__(self) -> str:
         mark = "OK  " if self.ok else ("FAIL" if self.required else "WARN")
         line = f"[{mark}] {self.name}: {self.detail}"
-        line += f"\n       fix: {self.fix}" if not self.ok and self.fix else ""
+        line += (
+            "\n       " + _("fix: {fix}").format(fix=self.fix) if not self.ok and self.fix else ""
+        )
         return line + (f"\n       {self.note}" if self.note else "")
 
 
@@ -108,7 +111,7 @@ def _where() -> str:
         return "Google Colab"
     if os.environ.get("BINDER_SERVICE_HOST") or os.environ.get("BINDER_LAUNCH_HOST"):
         return "Binder"
-    return "a local machine"
+    return _("a local machine")
 
 
 def _available_memory_gib() -> float | None:
@@ -133,23 +136,25 @@ def _mnist_source() -> Check:
     except data._SourceMissing as exc:
         return Check("MNIST", False, exc.problem, exc.fix)
     except OSError as exc:  # e.g. no permission to look into KERASTUTOR_MNIST_DIR
-        return Check("MNIST", False, str(exc), "fix the path or unset KERASTUTOR_MNIST_DIR")
+        return Check("MNIST", False, str(exc), _("fix the path or unset KERASTUTOR_MNIST_DIR"))
     if path == data.BUNDLED_MNIST and not path.is_file():
         return Check(
             "MNIST",
             False,
-            "the bundled subset is missing from the installed package",
-            "reinstall kerastutor: pip install --force-reinstall kerastutor",
+            _("the bundled subset is missing from the installed package"),
+            _("reinstall kerastutor: pip install --force-reinstall kerastutor"),
         )
     try:
         data._read_npz(path)  # the checks load_mnist makes
     except data.MnistFileError as exc:
-        return Check("MNIST", False, str(exc), f"replace or delete {path}")
+        return Check("MNIST", False, str(exc), _("replace or delete {path}").format(path=path))
     if path == data.BUNDLED_MNIST:
-        where = "offline" if data._offline() else "until load_mnist() downloads the full set"
-        detail = f"bundled subset, 10,000 + 2,000 images ({where}); the course uses it"
+        where = _("offline") if data._offline() else _("until load_mnist() downloads the full set")
+        detail = _("bundled subset, 10,000 + 2,000 images ({where}); the course uses it").format(
+            where=where
+        )
         return Check("MNIST", True, detail)
-    return Check("MNIST", True, f"full copy from {label} ({path})")
+    return Check("MNIST", True, _("full copy from {label} ({path})").format(label=label, path=path))
 
 
 # Run in a child process by doctor(): each stage reports on stdout once it has loaded, then
@@ -257,12 +262,14 @@ def _load_tensorflow(backend: str | None = None) -> _Loaded:
         loaded.timed_out = True
         return loaded
     except OSError as exc:  # no Python to start: try here, which is all that is left
-        loaded.error = f"could not start {sys.executable} to import TensorFlow ({exc})"
+        loaded.error = _("could not start {python} to import TensorFlow ({error})").format(
+            python=sys.executable, error=exc
+        )
         return loaded
     for line in result.stdout.splitlines():
-        tag, _, value = line.partition(" ")
+        tag, _space, value = line.partition(" ")
         if tag == "kerastutor-doctor":
-            stage, _, payload = value.partition(" ")
+            stage, _space, payload = value.partition(" ")
             if stage == "tensorflow":
                 loaded.tensorflow = json.loads(payload)
             elif stage == "keras":
@@ -302,24 +309,24 @@ def _backend_wanted() -> tuple[str, str]:
     """The backend Keras picks when it is imported, and where that choice comes from."""
     from_env = os.environ.get("KERAS_BACKEND", "")
     if from_env:
-        return from_env, "set by KERAS_BACKEND"
+        return from_env, _("set by KERAS_BACKEND")
     config = _keras_config_file()
     try:
         backend = json.loads(config.read_text()).get("backend")
     except (OSError, ValueError, AttributeError):
         backend = None
     if isinstance(backend, str) and backend:
-        return backend, f"from {config}"
-    return "tensorflow", "the default"
+        return backend, _("from {config}").format(config=config)
+    return "tensorflow", _("the default")
 
 
 def _switch_note() -> str:
-    return (
+    return _(
         "switch: `kerastutor lab --backend jax` (tensorflow, jax or torch) starts kernels on "
         "another backend; or set KERAS_BACKEND before keras is imported (in a notebook, "
         '`os.environ["KERAS_BACKEND"] = "jax"` in the first cell of a fresh kernel), '
-        f'or "backend" in {_keras_config_file()}'
-    )
+        'or "backend" in {config}'
+    ).format(config=_keras_config_file())
 
 
 def _backend_failed(error: str, wanted: str) -> bool:
@@ -337,25 +344,33 @@ def _backend_check(loaded: _Loaded, failure: str = "") -> Check:
     note = _switch_note()
     if failure or loaded.keras is None:
         if wanted not in BACKENDS:
-            fix = f"use one of {', '.join(BACKENDS)}, or unset KERAS_BACKEND for TensorFlow"
+            fix = _("use one of {backends}, or unset KERAS_BACKEND for TensorFlow").format(
+                backends=", ".join(BACKENDS)
+            )
         elif f"No module named '{wanted}" in failure:
-            fix = f"pip install 'kerastutor[{wanted}]', or unset KERAS_BACKEND for TensorFlow"
+            fix = _(
+                "pip install 'kerastutor[{backend}]', or unset KERAS_BACKEND for TensorFlow"
+            ).format(backend=wanted)
         else:
-            fix = "fix the Keras line above first"
-        detail = f"{wanted} ({source}) does not load: {failure or loaded.error or 'no message'}"
+            fix = _("fix the Keras line above first")
+        detail = _("{backend} ({source}) does not load: {error}").format(
+            backend=wanted, source=source, error=failure or loaded.error or _("no message")
+        )
         return Check("Keras backend", False, detail, fix, note=note)
     backend = loaded.keras[1]
     if backend == wanted:
-        detail = f"{backend} ({source})"
+        detail = _("{backend} ({source})").format(backend=backend, source=source)
     elif "keras" in sys.modules:  # chosen before the environment changed
-        detail = (
-            f"{backend}, in use here; a new kernel would start on {wanted} ({source}): "
+        detail = _(
+            "{backend}, in use here; a new kernel would start on {wanted} ({source}): "
             "restart the kernel to switch"
-        )
+        ).format(backend=backend, wanted=wanted, source=source)
     else:
         detail = backend
     if backend not in BACKENDS:
-        fix = f"the course runs on {', '.join(BACKENDS)}: unset KERAS_BACKEND for TensorFlow"
+        fix = _("the course runs on {backends}: unset KERAS_BACKEND for TensorFlow").format(
+            backends=", ".join(BACKENDS)
+        )
         return Check("Keras backend", False, detail, fix, note=note)
     return Check("Keras backend", True, detail, note=note)
 
@@ -379,64 +394,78 @@ def _tensorflow_checks() -> list[Check]:
         tf_check = Check(
             "TensorFlow",
             False,
-            "not installed",
-            "pip install 'kerastutor' (it pulls in TensorFlow)",
+            _("not installed"),
+            _("pip install 'kerastutor' (it pulls in TensorFlow)"),
         )
     elif loaded.timed_out:
         tf_check = Check(
             "TensorFlow",
             False,
-            f"{tf_version or 'installed'}, but importing it took over {_LOAD_SECONDS} s",
-            "close other programs (memory) and run `kerastutor doctor` again",
+            _("{version}, but importing it took over {seconds} s").format(
+                version=tf_version or _("installed"), seconds=_LOAD_SECONDS
+            ),
+            _("close other programs (memory) and run `kerastutor doctor` again"),
         )
     elif loaded.signal:
         cpu = loaded.signal == "SIGILL" or any(
             word in loaded.error for word in ("AVX", "instructions", "CPU")
         )
         fix = (
-            "this CPU lacks instructions this TensorFlow build needs: run the course on Binder "
-            "or Colab, or install a TensorFlow built for this CPU"
+            _(
+                "this CPU lacks instructions this TensorFlow build needs: run the course on "
+                "Binder or Colab, or install a TensorFlow built for this CPU"
+            )
             if cpu
-            else f"reinstall TensorFlow ({reinstall or 'pip install kerastutor'}); if Python "
-            "still dies, run the course on Binder or Colab"
+            else _(
+                "reinstall TensorFlow ({command}); if Python still dies, run the course on "
+                "Binder or Colab"
+            ).format(command=reinstall or "pip install kerastutor")
         )
-        detail = f"{tf_version or '?'}: importing it killed Python ({loaded.signal})"
-        tf_check = Check("TensorFlow", False, f"{detail}: {loaded.error or 'no message'}", fix)
+        detail = _("{version}: importing it killed Python ({signal})").format(
+            version=tf_version or "?", signal=loaded.signal
+        )
+        tf_check = Check("TensorFlow", False, f"{detail}: {loaded.error or _('no message')}", fix)
     else:
         tf_check = Check(
             "TensorFlow",
             False,
-            f"{tf_version or '?'} does not import: {loaded.error or 'no message'}",
-            f"reinstall it ({reinstall or 'pip install kerastutor'}), or recreate the "
-            "environment; the message names what is missing",
+            _("{version} does not import: {error}").format(
+                version=tf_version or "?", error=loaded.error or _("no message")
+            ),
+            _(
+                "reinstall it ({command}), or recreate the environment; the message names what "
+                "is missing"
+            ).format(command=reinstall or "pip install kerastutor"),
         )
 
     keras_fix = "pip install 'keras>=3.3,<4'"
     if keras_version is None:
-        keras_check = Check("Keras", False, "not installed", keras_fix)
+        keras_check = Check("Keras", False, _("not installed"), keras_fix)
     elif not tf_check.ok:
         keras_check = Check(
             "Keras",
             False,
-            f"{keras_version}, not checked: it needs TensorFlow",
-            "fix the TensorFlow line above first",
+            _("{version}, not checked: it needs TensorFlow").format(version=keras_version),
+            _("fix the TensorFlow line above first"),
         )
     elif loaded.keras is None:
         keras_check = Check(
             "Keras",
             False,
-            f"{keras_version} does not import: {loaded.error or 'no message'}",
-            f"{keras_fix}; if the message names a backend, see the next line",
+            _("{version} does not import: {error}").format(
+                version=keras_version, error=loaded.error or _("no message")
+            ),
+            _("{fix}; if the message names a backend, see the next line").format(fix=keras_fix),
         )
     else:
         version, backend = loaded.keras
         keras_check = Check(
             "Keras",
             version.startswith("3."),
-            f"{version}, imports on TensorFlow (see the next line)"
+            _("{version}, imports on TensorFlow (see the next line)").format(version=version)
             if failure
-            else f"{version}, {backend} backend",
-            f"the course needs Keras 3: {keras_fix}",
+            else _("{version}, {backend} backend").format(version=version, backend=backend),
+            _("the course needs Keras 3: {fix}").format(fix=keras_fix),
         )
     if not tf_check.ok:
         return [tf_check, keras_check, _devices_check(loaded)]
@@ -482,20 +511,18 @@ def _read_devices(payload: str) -> _Devices:
             return _Devices(error=str(found["error"]))
         return _Devices(list(found["cpu"]), list(found["gpu"]), list(found.get("gpu_names", [])))
     except (ValueError, KeyError, TypeError):
-        return _Devices(error=f"an answer that does not read: {payload[:80]!r}")
+        return _Devices(
+            error=_("an answer that does not read: {answer}").format(answer=repr(payload[:80]))
+        )
 
 
 def _no_devices_reason(loaded: _Loaded) -> str:
     """Why the child process listed no devices."""
     if loaded.timed_out:
-        return f"loading Keras took over {_LOAD_SECONDS} s"
+        return _("loading Keras took over {seconds} s").format(seconds=_LOAD_SECONDS)
     if loaded.signal:
-        return f"loading Keras killed Python ({loaded.signal})"
-    return loaded.error or "no answer"
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" + ("" if count == 1 else "s")
+        return _("loading Keras killed Python ({signal})").format(signal=loaded.signal)
+    return loaded.error or _("no answer")
 
 
 def _devices_check(loaded: _Loaded) -> Check:
@@ -511,17 +538,25 @@ def _devices_check(loaded: _Loaded) -> Check:
         return Check(
             "devices",
             False,
-            f"unknown: {found.error or 'no answer'}",
-            "if the TensorFlow or Keras line above fails, fix that first; else run doctor again",
+            _("unknown: {error}").format(error=found.error or _("no answer")),
+            _("if the TensorFlow or Keras line above fails, fix that first; else run doctor again"),
             required=False,
         )
-    cpu = _plural(len(found.cpu), "CPU")
+    # Two messages rather than ngettext: the catalogue's tests read singular entries only.
+    cpu = (_("{count} CPU") if len(found.cpu) == 1 else _("{count} CPUs")).format(
+        count=len(found.cpu)
+    )
     if len(found.cpu) > 1:
-        cpu += " (logical devices)"  # one CPU device uses every core; several split them
+        cpu += _(" (logical devices)")  # one CPU device uses every core; several split them
     if not found.gpu:
-        return Check("devices", True, f"{cpu}, no GPU (training runs on the CPU)")
+        return Check("devices", True, _("{cpu}, no GPU (training runs on the CPU)").format(cpu=cpu))
     names = f": {', '.join(found.gpu_names)}" if found.gpu_names else ""
-    detail = f"{cpu}, {_plural(len(found.gpu), 'GPU')}{names} (training runs on the GPU)"
+    gpu = (_("{count} GPU") if len(found.gpu) == 1 else _("{count} GPUs")).format(
+        count=len(found.gpu)
+    )
+    detail = _("{cpu}, {gpu}{names} (training runs on the GPU)").format(
+        cpu=cpu, gpu=gpu, names=names
+    )
     return Check("devices", True, detail)
 
 
@@ -539,7 +574,7 @@ def doctor(verbose: bool = True) -> list[Check]:
             "Python",
             py >= (3, 11),
             sys.version.split()[0],
-            "install Python 3.11 or newer and recreate the environment",
+            _("install Python 3.11 or newer and recreate the environment"),
         )
     )
     checks.extend(_tensorflow_checks())  # and the devices Keras sees
@@ -548,7 +583,7 @@ def doctor(verbose: bool = True) -> list[Check]:
         Check(
             "torch (chapter 5; optional backend)",
             torch_version is not None,
-            torch_version or "not installed",
+            torch_version or _("not installed"),
             "pip install 'kerastutor[torch]'",
             required=False,
         )
@@ -560,9 +595,9 @@ def doctor(verbose: bool = True) -> list[Check]:
             jax_version is not None and jaxlib_version is not None,
             f"jax {jax_version}, jaxlib {jaxlib_version}"
             if jax_version and jaxlib_version
-            else "not installed"
+            else _("not installed")
             if jax_version is None
-            else f"jax {jax_version} without jaxlib",
+            else _("jax {version} without jaxlib").format(version=jax_version),
             "pip install 'kerastutor[jax]'",
             required=False,
         )
@@ -572,7 +607,7 @@ def doctor(verbose: bool = True) -> list[Check]:
         Check(
             "JupyterLab (for `kerastutor lab`)",
             lab_version is not None,
-            lab_version or "not installed",
+            lab_version or _("not installed"),
             "pip install 'kerastutor[lab]'",
             required=False,
         )
@@ -580,12 +615,13 @@ def doctor(verbose: bool = True) -> list[Check]:
     widgets_version = _version("ipywidgets")
     manager = _version("jupyterlab-widgets", "jupyterlab_widgets")
     widgets_ok = bool(widgets_version and widgets_version.startswith("8.") and manager)
+    missing = _("missing")
     checks.append(
         Check(
             "ipywidgets + JupyterLab widget manager",
             widgets_ok,
-            f"ipywidgets {widgets_version or 'missing'}, jupyterlab_widgets {manager or 'missing'}",
-            "pip install 'ipywidgets>=8,<9' 'jupyterlab_widgets>=3', then restart JupyterLab",
+            f"ipywidgets {widgets_version or missing}, jupyterlab_widgets {manager or missing}",
+            _("pip install 'ipywidgets>=8,<9' 'jupyterlab_widgets>=3', then restart JupyterLab"),
         )
     )
     from kerastutor.plots import why_no_drawing
@@ -595,7 +631,7 @@ def doctor(verbose: bool = True) -> list[Check]:
         Check(
             "model drawings (pydot + Graphviz)",
             reason is None,
-            "available" if reason is None else reason,
+            _("available") if reason is None else reason,
             reason or "",
             required=False,
         )
@@ -606,8 +642,10 @@ def doctor(verbose: bool = True) -> list[Check]:
         Check(
             "free memory",
             memory is None or memory >= 1.5,
-            "unknown" if memory is None else f"{memory:.1f} GiB available",
-            "close other notebooks or programs: each chapter's kernel peaks near 1 GiB",
+            _("unknown")
+            if memory is None
+            else _("{memory:.1f} GiB available").format(memory=memory),
+            _("close other notebooks or programs: each chapter's kernel peaks near 1 GiB"),
             required=False,
         )
     )
@@ -616,7 +654,11 @@ def doctor(verbose: bool = True) -> list[Check]:
         for check in checks:
             print(check)
         problems = [c for c in checks if not c.ok and c.required]
-        print("All set." if not problems else f"{len(problems)} problem(s) to fix, see above.")
+        print(
+            _("All set.")
+            if not problems
+            else _("{count} problem(s) to fix, see above.").format(count=len(problems))
+        )
     return checks
 
 

@@ -10,6 +10,8 @@ import numpy as np
 from kerastutor.exercises.engine import Exercise
 from kerastutor.exercises.engine import Malformed as _Malformed
 from kerastutor.exercises.factories import Case, Property, callable_on, choice, number, object_with
+from kerastutor.i18n import N_
+from kerastutor.i18n import gettext as _
 
 # ---------------------------------------------------------------- 06.weight_trade (predict)
 
@@ -17,24 +19,30 @@ from kerastutor.exercises.factories import Case, Property, callable_on, choice, 
 #: class move between the smallest and the largest weight of the knob.
 _TRADES = {
     "both rise": (
-        "the weight found more 5s and raised fewer false alarms at once.",
-        "that would make the weight free: more 5s found and fewer false alarms at once. A "
-        "weight only moves the line between calling an image 5 or not.",
+        N_("the weight found more 5s and raised fewer false alarms at once."),
+        N_(
+            "that would make the weight free: more 5s found and fewer false alarms at once. A "
+            "weight only moves the line between calling an image 5 or not."
+        ),
     ),
     "recall rises more than precision falls": (
-        "most of what the weight added were true 5s.",
-        "that says most of the images the weight turns into 5s are true 5s.",
+        N_("most of what the weight added were true 5s."),
+        N_("that says most of the images the weight turns into 5s are true 5s."),
     ),
     "precision falls more than recall rises": (
-        "recall was already high at weight 1, so few 5s were left to find, while each step up "
-        "in the weight turns more 3s, 8s and other look-alikes into 5s: the false alarms grow "
-        "faster than the finds. Past the first steps, more weight buys almost nothing.",
-        "that says the false alarms grow faster than the finds.",
+        N_(
+            "recall was already high at weight 1, so few 5s were left to find, while each step "
+            "up in the weight turns more 3s, 8s and other look-alikes into 5s: the false alarms "
+            "grow faster than the finds. Past the first steps, more weight buys almost nothing."
+        ),
+        N_("that says the false alarms grow faster than the finds."),
     ),
     "recall falls": (
-        "the model found fewer 5s as a mistake on a 5 cost more.",
-        "that says the model calls fewer images 5 when a mistake on a 5 costs more, the "
-        "opposite of what a weight in the loss pushes towards.",
+        N_("the model found fewer 5s as a mistake on a 5 cost more."),
+        N_(
+            "that says the model calls fewer images 5 when a mistake on a 5 costs more, the "
+            "opposite of what a weight in the loss pushes towards."
+        ),
     ),
 }
 
@@ -44,8 +52,10 @@ def _trade_ends(context) -> tuple:
     experiment = context.get("experiment")
     if experiment is None:
         raise _Malformed(
-            "pass the experiment too: kt.check('06.weight_trade', prediction, "
-            "experiment=experiment)"
+            _(
+                "pass the experiment too: kt.check('06.weight_trade', prediction, "
+                "experiment=experiment)"
+            )
         )
     low, high = min(experiment.values), max(experiment.values)
     return low, high, experiment.result(low), experiment.result(high)
@@ -53,7 +63,7 @@ def _trade_ends(context) -> tuple:
 
 def _trade_seen(context) -> str:
     """The option the run showed."""
-    _, _, start, end = _trade_ends(context)
+    _low, _high, start, end = _trade_ends(context)
     gained = end["recall"] - start["recall"]
     lost = start["precision"] - end["precision"]
     if gained <= 0:
@@ -69,16 +79,25 @@ def _trade_seen(context) -> str:
 
 def _trade_says(pick: str, context) -> str:
     said_if_right, said_if_wrong = _TRADES[pick]
-    return said_if_right if pick == _trade_seen(context) else said_if_wrong
+    return _(said_if_right if pick == _trade_seen(context) else said_if_wrong)
 
 
 def _trade_evidence(pick: str, context) -> str:
     low, high, start, end = _trade_ends(context)
-    return (
-        f"In the run, from weight {low:g} to {high:g}, the validation recall of 5s went "
-        f"{start['recall']:.3f} → {end['recall']:.3f} ({end['recall'] - start['recall']:+.3f}) "
-        f"and their precision {start['precision']:.3f} → {end['precision']:.3f} "
-        f"({end['precision'] - start['precision']:+.3f})."
+    return _(
+        "In the run, from weight {low:g} to {high:g}, the validation recall of 5s went "
+        "{recall_low:.3f} → {recall_high:.3f} ({recall_change:+.3f}) "
+        "and their precision {precision_low:.3f} → {precision_high:.3f} "
+        "({precision_change:+.3f})."
+    ).format(
+        low=low,
+        high=high,
+        recall_low=start["recall"],
+        recall_high=end["recall"],
+        recall_change=end["recall"] - start["recall"],
+        precision_low=start["precision"],
+        precision_high=end["precision"],
+        precision_change=end["precision"] - start["precision"],
     )
 
 
@@ -86,10 +105,10 @@ def _trade_evidence(pick: str, context) -> str:
 
 
 def _reported(weight: float) -> str:
-    return (
-        f"with a weight of {weight:g} Keras would report (0.9 + 0.3 + 1.2 + {weight:g} × 0.6) / 4"
-        f" = {(2.4 + 0.6 * weight) / 4:.3g}, not 0.6."
-    )
+    return _(
+        "with a weight of {weight:g} Keras would report (0.9 + 0.3 + 1.2 + {weight:g} × 0.6) / 4"
+        " = {reported:.3g}, not 0.6."
+    ).format(weight=weight, reported=(2.4 + 0.6 * weight) / 4)
 
 
 # ---------------------------------------------------------------- 06.aligned (debug)
@@ -111,16 +130,20 @@ def _read_weighted(answer) -> SimpleNamespace:
     import tensorflow as tf
 
     if not isinstance(answer, tf.data.Dataset):
-        raise _Malformed(f"expected a tf.data.Dataset, got {type(answer).__name__}")
+        raise _Malformed(
+            _("expected a tf.data.Dataset, got {got}").format(got=type(answer).__name__)
+        )
     spec = answer.element_spec
     if not isinstance(spec, tuple) or len(spec) != 3:
         parts = len(spec) if isinstance(spec, tuple) else 1
         raise _Malformed(
-            f"each element of this dataset has {parts} part(s); fit reads the weights of a "
-            "dataset from a third part: (x, y, w)"
+            _(
+                "each element of this dataset has {parts} part(s); fit reads the weights of a "
+                "dataset from a third part: (x, y, w)"
+            ).format(parts=parts)
         )
     if int(answer.cardinality()) == int(tf.data.INFINITE_CARDINALITY):
-        raise _Malformed("this dataset never ends (a .repeat()?): give one pass over the data")
+        raise _Malformed(_("this dataset never ends (a .repeat()?): give one pass over the data"))
     keys, ys, ws = [], [], []
     for x, y, w in answer.as_numpy_iterator():
         batched = np.ndim(y) > 0
@@ -128,11 +151,13 @@ def _read_weighted(answer) -> SimpleNamespace:
         ys.append(np.reshape(y, -1)), ws.append(np.reshape(w, -1))
         if len(keys) > _MAX_SAMPLES:
             raise _Malformed(
-                f"this dataset goes on past {_MAX_SAMPLES:,} samples: is it endless? Give one "
-                "pass over the data"
+                _(
+                    "this dataset goes on past {limit:,} samples: is it endless? Give one "
+                    "pass over the data"
+                ).format(limit=_MAX_SAMPLES)
             )
     if not keys:
-        raise _Malformed("this dataset is empty")
+        raise _Malformed(_("this dataset is empty"))
     return SimpleNamespace(keys=keys, y=np.concatenate(ys), w=np.concatenate(ws))
 
 
@@ -144,8 +169,10 @@ def _origin(data: SimpleNamespace, context) -> np.ndarray:
             context["labels"], context["weights"]
         except KeyError:
             raise _Malformed(
-                "pass the training data too: kt.check('06.aligned', answer, images=x_train, "
-                "labels=y_train, weights=sample_weight)"
+                _(
+                    "pass the training data too: kt.check('06.aligned', answer, images=x_train, "
+                    "labels=y_train, weights=sample_weight)"
+                )
             ) from None
         where = {key: i for i, key in enumerate(_row_keys(images))}
         data.origin = np.array([where.get(key, -1) for key in data.keys])
@@ -164,11 +191,11 @@ def _every_sample_once(data, context) -> bool:
 def _not_once_says(data, context) -> str:
     origin = _origin(data, context)
     strangers, repeats = int((origin < 0).sum()), len(origin) - len(set(origin[origin >= 0]))
-    return (
-        f"it yields {len(origin):,} samples for a training set of {len(context['images']):,} "
-        f"({strangers:,} images that are not training images, {repeats:,} repeats): one pass "
+    return _(
+        "it yields {count:,} samples for a training set of {size:,} "
+        "({strangers:,} images that are not training images, {repeats:,} repeats): one pass "
         "over the training set, every sample once, is wanted."
-    )
+    ).format(count=len(origin), size=len(context["images"]), strangers=strangers, repeats=repeats)
 
 
 def _labels_stay(data, context) -> bool:
@@ -177,10 +204,10 @@ def _labels_stay(data, context) -> bool:
 
 def _labels_moved_says(data, context) -> str:
     moved = int((data.y != np.asarray(context["labels"])[_origin(data, context)]).sum())
-    return (
-        f"{moved:,} of its images carry another image's label: the images and the labels were "
+    return _(
+        "{moved:,} of its images carry another image's label: the images and the labels were "
         "separated by the shuffle."
-    )
+    ).format(moved=moved)
 
 
 def _weights_stay(data, context) -> bool:
@@ -195,11 +222,11 @@ def _weights_moved_says(data, context) -> str:
         int((moved & (data.w > wanted)).sum()),
         int((moved & (data.w < wanted)).sum()),
     )
-    return (
-        f"{int(moved.sum()):,} of its {len(moved):,} samples carry another sample's weight "
-        f"({heavier:,} weigh more than their own, {lighter:,} less): every image keeps its label, "
+    return _(
+        "{moved:,} of its {count:,} samples carry another sample's weight "
+        "({heavier:,} weigh more than their own, {lighter:,} less): every image keeps its label, "
         "but the weights come in another order than the images they were made for."
-    )
+    ).format(moved=int(moved.sum()), count=len(moved), heavier=heavier, lighter=lighter)
 
 
 def _shuffled(data, context) -> bool:
@@ -231,24 +258,24 @@ _PER_SAMPLE_CASES = [
     Case(
         (np.array([0, 1, 1, 2]), {1: 3.0}),
         np.array([0.5, 1.5, 1.5, 0.5]),
-        "labels [0, 1, 1, 2] with {1: 3.0}",
+        N_("labels [0, 1, 1, 2] with {1: 3.0}"),
     ),
     Case(
         (np.array([3, 5, 5, 9, 9, 9]), {5: 4.0, 9: 2.0}),
         np.array([0.4, 1.6, 1.6, 0.8, 0.8, 0.8]),
-        "labels [3, 5, 5, 9, 9, 9] with {5: 4.0, 9: 2.0}",
+        N_("labels [3, 5, 5, 9, 9, 9] with {5: 4.0, 9: 2.0}"),
     ),
     Case(
         (np.arange(12) % 3, {0: 2.0, 1: 2.0, 2: 2.0}),
         np.ones(12),
-        "labels 0, 1, 2 repeated, every class weighing 2",
+        N_("labels 0, 1, 2 repeated, every class weighing 2"),
     ),
     Case(
         (np.array([7, 7, 7, 2]), {2: 2.0}),
         np.array([0.8, 0.8, 0.8, 1.6]),
-        "labels [7, 7, 7, 2] with {2: 2.0}",
+        N_("labels [7, 7, 7, 2] with {2: 2.0}"),
     ),
-    Case((np.array([4, 4]), {}), np.ones(2), "labels [4, 4] with an empty dict"),
+    Case((np.array([4, 4]), {}), np.ones(2), N_("labels [4, 4] with an empty dict")),
 ]
 
 
@@ -281,19 +308,25 @@ EXERCISES = [
     Exercise(
         key="06.weight_trade",
         kind="predict",
-        prompt="As the class weight of the 5s grows from 1 to 20, how do their validation recall "
-        "and precision change? One of 'both rise', 'recall rises more than precision falls', "
-        "'precision falls more than recall rises', 'recall falls'.",
+        prompt=N_(
+            "As the class weight of the 5s grows from 1 to 20, how do their validation recall "
+            "and precision change? One of 'both rise', 'recall rises more than precision falls', "
+            "'precision falls more than recall rises', 'recall falls'."
+        ),
         checker=choice(
             {name: _trade_says for name in _TRADES},
             right=_trade_seen,
             explain=_trade_evidence,
         ),
         hints=(
-            "Recall counts the 5s found; precision counts how many of the images called 5 are "
-            "5s. Look at both lines of the plot, at weight 1 and at weight 20.",
-            "How much room does the recall of 5s have left at weight 1? And do the false alarms "
-            "(other digits called 5) stop growing when the weight does?",
+            N_(
+                "Recall counts the 5s found; precision counts how many of the images called 5 are "
+                "5s. Look at both lines of the plot, at weight 1 and at weight 20."
+            ),
+            N_(
+                "How much room does the recall of 5s have left at weight 1? And do the false "
+                "alarms (other digits called 5) stop growing when the weight does?"
+            ),
         ),
         solution='answer = "precision falls more than recall rises"',
         wrong='answer = "both rise"',
@@ -302,25 +335,33 @@ EXERCISES = [
     Exercise(
         key="06.mask",
         kind="recall",
-        prompt="Per-sample losses 0.9, 0.3, 1.2, 0.6; the first three weigh 1, and Keras (default "
-        "reduction) reports 0.6. What is the weight of the fourth sample?",
+        prompt=N_(
+            "Per-sample losses 0.9, 0.3, 1.2, 0.6; the first three weigh 1, and Keras (default "
+            "reduction) reports 0.6. What is the weight of the fourth sample?"
+        ),
         checker=number(
             0,
             tolerance=1e-6,
-            right="Right: (0.9 + 0.3 + 1.2 + 0 × 0.6) / 4 = 0.6. The masked sample adds nothing to "
-            "the sum but still counts in N = 4.",
+            right=N_(
+                "Right: (0.9 + 0.3 + 1.2 + 0 × 0.6) / 4 = 0.6. The masked sample adds nothing to "
+                "the sum but still counts in N = 4."
+            ),
             mistakes=[
                 (
                     1,
-                    "with weight 1 nothing is weighted: Keras would report the plain mean, "
-                    "(0.9 + 0.3 + 1.2 + 0.6) / 4 = 0.75.",
+                    N_(
+                        "with weight 1 nothing is weighted: Keras would report the plain mean, "
+                        "(0.9 + 0.3 + 1.2 + 0.6) / 4 = 0.75."
+                    ),
                 ),
             ],
             otherwise=_reported,
         ),
         hints=(
-            "The default reduction is sum(w_i * loss_i) / N, with N the batch size (here 4), "
-            "not the sum of the weights.",
+            N_(
+                "The default reduction is sum(w_i * loss_i) / N, with N the batch size (here 4), "
+                "not the sum of the weights."
+            ),
         ),
         solution="answer = 0  # (0.9 + 0.3 + 1.2 + w * 0.6) / 4 = 0.6 gives w = 0",
         wrong="answer = 0.5",
@@ -328,10 +369,12 @@ EXERCISES = [
     Exercise(
         key="06.aligned",
         kind="debug",
-        prompt="The cell builds a weighted tf.data pipeline from x_train, y_train and the "
-        "sample_weight of section 3 (4 for 5s), shuffled, in batches of 64, and trains on it. "
-        "Is every image still weighted by its own label? Fix the pipeline and hand in the fixed "
-        "dataset.",
+        prompt=N_(
+            "The cell builds a weighted tf.data pipeline from x_train, y_train and the "
+            "sample_weight of section 3 (4 for 5s), shuffled, in batches of 64, and trains on it. "
+            "Is every image still weighted by its own label? Fix the pipeline and hand in the "
+            "fixed dataset."
+        ),
         checker=object_with(
             SimpleNamespace,
             [
@@ -340,20 +383,26 @@ EXERCISES = [
                 Property(_weights_stay, _weights_moved_says),
                 Property(
                     _shuffled,
-                    "its samples come in the training set's own order: the pipeline should "
-                    "shuffle them.",
+                    N_(
+                        "its samples come in the training set's own order: the pipeline should "
+                        "shuffle them."
+                    ),
                 ),
             ],
-            right="Right: each image arrives with its own label and its own weight, in a "
-            "shuffled order. Shuffling x, y and w as one dataset (or zipping before the "
-            "shuffle) keeps the three together; a shuffle applied to part of them separates "
-            "them.",
+            right=N_(
+                "Right: each image arrives with its own label and its own weight, in a "
+                "shuffled order. Shuffling x, y and w as one dataset (or zipping before the "
+                "shuffle) keeps the three together; a shuffle applied to part of them separates "
+                "them."
+            ),
             convert=_read_weighted,
         ),
         hints=(
-            "In the printed batch, which samples weigh 4? Are they the 5s?",
-            "Where in the pipeline does the shuffle happen, and which of x, y and w does it "
-            "reorder? Section 4 builds a weighted dataset that stays aligned.",
+            N_("In the printed batch, which samples weigh 4? Are they the 5s?"),
+            N_(
+                "Where in the pipeline does the shuffle happen, and which of x, y and w does it "
+                "reorder? Section 4 builds a weighted dataset that stays aligned."
+            ),
         ),
         solution=(
             "answer = (\n"
@@ -377,37 +426,49 @@ EXERCISES = [
     Exercise(
         key="06.per_sample",
         kind="build",
-        prompt="Write per_sample_weights(y, class_weight): the sample_weight array that does what "
-        "class_weight does (each sample weighs its class's weight; a class missing from the dict "
-        "weighs 1), rescaled to mean 1 so that the loss keeps its unweighted scale.",
+        prompt=N_(
+            "Write per_sample_weights(y, class_weight): the sample_weight array that does what "
+            "class_weight does (each sample weighs its class's weight; a class missing from the "
+            "dict weighs 1), rescaled to mean 1 so that the loss keeps its unweighted scale."
+        ),
         checker=callable_on(
             _PER_SAMPLE_CASES,
-            right="Right: each weight is looked up from the sample's own label, a missing class "
-            "weighs 1 as in Keras, and dividing by the mean weight keeps the loss on the scale "
-            "of an unweighted one.",
+            right=N_(
+                "Right: each weight is looked up from the sample's own label, a missing class "
+                "weighs 1 as in Keras, and dividing by the mean weight keeps the loss on the scale "
+                "of an unweighted one."
+            ),
             mistakes=[
                 (
                     _per_sample_raw,
-                    "these are the weights Keras looks up, but their mean is not 1: "
-                    "the loss, and with it every step, would be scaled by the mean weight.",
+                    N_(
+                        "these are the weights Keras looks up, but their mean is not 1: "
+                        "the loss, and with it every step, would be scaled by the mean weight."
+                    ),
                 ),
                 (
                     _per_sample_zero,
-                    "a class missing from the dict weighs 0 here: that masks it "
-                    "(section 5). Keras weighs a missing class 1.",
+                    N_(
+                        "a class missing from the dict weighs 0 here: that masks it "
+                        "(section 5). Keras weighs a missing class 1."
+                    ),
                 ),
                 (
                     _per_sample_sum,
-                    "these weights add up to 1, so their mean is 1/N: the loss "
-                    "would shrink by the number of samples.",
+                    N_(
+                        "these weights add up to 1, so their mean is 1/N: the loss "
+                        "would shrink by the number of samples."
+                    ),
                 ),
             ],
-            otherwise="compare it with the weights worked out by hand for these labels.",
+            otherwise=N_("compare it with the weights worked out by hand for these labels."),
         ),
         hints=(
-            "First the lookup: one weight per label, with a default for a class the dict does "
-            "not name (dict.get takes one). Then divide the whole array by one number.",
-            "Which number makes the mean of the result exactly 1?",
+            N_(
+                "First the lookup: one weight per label, with a default for a class the dict does "
+                "not name (dict.get takes one). Then divide the whole array by one number."
+            ),
+            N_("Which number makes the mean of the result exactly 1?"),
         ),
         solution=(
             "def per_sample_weights(y, class_weight):\n"

@@ -11,6 +11,8 @@ from kerastutor.exercises.engine import Exercise
 from kerastutor.exercises.engine import Malformed as _Malformed
 from kerastutor.exercises.engine import bounded as _bounded
 from kerastutor.exercises.factories import Property, choice, object_with
+from kerastutor.i18n import N_
+from kerastutor.i18n import gettext as _
 
 # ---------------------------------------------------------------- 07.loss_weights (predict)
 
@@ -18,28 +20,38 @@ from kerastutor.exercises.factories import Property, choice, object_with
 #: and the largest weight of the class output (the score output keeps weight 1).
 _MOVES = {
     "class down, score up": (
-        "the class loss fell and the score loss rose. Both heads read the same six pooled "
-        "numbers, and a heavier class loss pulls the shared filters below them towards the "
-        "class's question, away from the score's.",
-        "that says the shared part of the model serves the class more and the score less.",
+        N_(
+            "the class loss fell and the score loss rose. Both heads read the same six pooled "
+            "numbers, and a heavier class loss pulls the shared filters below them towards the "
+            "class's question, away from the score's."
+        ),
+        N_("that says the shared part of the model serves the class more and the score less."),
     ),
     "class down, score unchanged": (
-        "the class loss fell and the score loss stayed within 10 %: the shared filters served "
-        "both outputs.",
-        "that would hold if each output had a model of its own. Here the two heads share the "
-        "filters below the six pooled numbers, and those filters follow the weighted sum of "
-        "both losses' gradients.",
+        N_(
+            "the class loss fell and the score loss stayed within 10 %: the shared filters "
+            "served both outputs."
+        ),
+        N_(
+            "that would hold if each output had a model of its own. Here the two heads share the "
+            "filters below the six pooled numbers, and those filters follow the weighted sum of "
+            "both losses' gradients."
+        ),
     ),
     "both down": (
-        "both losses fell: a heavier class loss also helped the score.",
-        "that says a larger weight only makes training better for everything. But a weight "
-        "changes the direction of each step, not only its size (and RMSprop divides the size "
-        "away).",
+        N_("both losses fell: a heavier class loss also helped the score."),
+        N_(
+            "that says a larger weight only makes training better for everything. But a weight "
+            "changes the direction of each step, not only its size (and RMSprop divides the "
+            "size away)."
+        ),
     ),
     "class up": (
-        "the class loss rose as it counted more.",
-        "that says the class gets worse as its loss counts more: the opposite of what a larger "
-        "weight pushes towards.",
+        N_("the class loss rose as it counted more."),
+        N_(
+            "that says the class gets worse as its loss counts more: the opposite of what a "
+            "larger weight pushes towards."
+        ),
     ),
 }
 
@@ -55,8 +67,10 @@ def _moves_ends(context) -> tuple:
     experiment = context.get("experiment")
     if experiment is None:
         raise _Malformed(
-            "pass the experiment too: kt.check('07.loss_weights', prediction, "
-            "experiment=experiment)"
+            _(
+                "pass the experiment too: kt.check('07.loss_weights', prediction, "
+                "experiment=experiment)"
+            )
         )
     low, high = min(experiment.values), max(experiment.values)
     return low, high, _val_losses(experiment.result(low)), _val_losses(experiment.result(high))
@@ -64,7 +78,7 @@ def _moves_ends(context) -> tuple:
 
 def _moves_seen(context) -> str:
     """The option the run showed."""
-    _, _, (score_low, class_low), (score_high, class_high) = _moves_ends(context)
+    _low, _high, (score_low, class_low), (score_high, class_high) = _moves_ends(context)
     if class_high >= class_low:
         return "class up"
     if score_high > 1.1 * score_low:
@@ -76,15 +90,23 @@ def _moves_seen(context) -> str:
 
 def _moves_says(pick: str, context) -> str:
     said_if_right, said_if_wrong = _MOVES[pick]
-    return said_if_right if pick == _moves_seen(context) else said_if_wrong
+    return _(said_if_right if pick == _moves_seen(context) else said_if_wrong)
 
 
 def _moves_evidence(pick: str, context) -> str:
     low, high, (score_low, class_low), (score_high, class_high) = _moves_ends(context)
-    return (
-        f"In the run, from class weight {low:g} to {high:g}, the validation class loss went "
-        f"{class_low:.3f} → {class_high:.3f} and the validation score loss {score_low:.3f} → "
-        f"{score_high:.3f} ({score_high / score_low:.2f} times as much)."
+    return _(
+        "In the run, from class weight {low:g} to {high:g}, the validation class loss went "
+        "{class_low:.3f} → {class_high:.3f} and the validation score loss {score_low:.3f} → "
+        "{score_high:.3f} ({ratio:.2f} times as much)."
+    ).format(
+        low=low,
+        high=high,
+        class_low=class_low,
+        class_high=class_high,
+        score_low=score_low,
+        score_high=score_high,
+        ratio=score_high / score_low,
     )
 
 
@@ -93,10 +115,10 @@ def _moves_evidence(pick: str, context) -> str:
 
 def _names(answer) -> frozenset:
     if isinstance(answer, (str, bytes)) or not hasattr(answer, "__iter__"):
-        raise _Malformed(f"expected a list or set of names, got {answer!r}")
-    names = _bounded(answer, "this answer", limit=100)
+        raise _Malformed(_("expected a list or set of names, got {answer!r}").format(answer=answer))
+    names = _bounded(answer, _("this answer"), limit=100)
     if not all(isinstance(name, str) for name in names):
-        raise _Malformed("expected names (strings)")
+        raise _Malformed(_("expected names (strings)"))
     return frozenset(names)
 
 
@@ -119,7 +141,7 @@ def _records(n: int = 32):
 
 def _first_pair(function):
     """What the learner's function makes of the first 16 records, as NumPy."""
-    records, _ = _records()
+    records, _data = _records()
     inputs, targets = next(iter(records.map(function).batch(16).as_numpy_iterator()))
     return inputs, targets
 
@@ -130,7 +152,7 @@ def _fits(function) -> bool:
 
     from kerastutor.models import get_multi_io_model
 
-    records, _ = _records()
+    records, _data = _records()
     model = get_multi_io_model()
     model.compile(
         optimizer="rmsprop",
@@ -154,16 +176,19 @@ def _keys_match(function) -> bool:
 
 def _keys_say(function) -> str:
     inputs, targets = _first_pair(function)
-    return (
-        f"it makes inputs keyed {sorted(inputs) if isinstance(inputs, dict) else inputs} and "
-        f"targets keyed {sorted(targets) if isinstance(targets, dict) else targets}: fit matches "
+    return _(
+        "it makes inputs keyed {inputs} and "
+        "targets keyed {targets}: fit matches "
         "each dict with the model's inputs and outputs by name."
+    ).format(
+        inputs=sorted(inputs) if isinstance(inputs, dict) else inputs,
+        targets=sorted(targets) if isinstance(targets, dict) else targets,
     )
 
 
 def _values_carried(function) -> bool:
     inputs, targets = _first_pair(function)
-    _, (want_inputs, want_targets) = _records()
+    _records_again, (want_inputs, want_targets) = _records()
     return all(
         np.allclose(np.asarray(made, "float64"), want[:16])
         for made, want in (
@@ -260,18 +285,22 @@ EXERCISES = [
     Exercise(
         key="07.loss_weights",
         kind="predict",
-        prompt="The class output's loss weight grows from 0.1 to 10 (the score output's stays 1). "
-        "How do the two validation losses change? One of 'class down, score up', 'class down, "
-        "score unchanged', 'both down', 'class up'.",
+        prompt=N_(
+            "The class output's loss weight grows from 0.1 to 10 (the score output's stays 1). "
+            "How do the two validation losses change? One of 'class down, score up', 'class down, "
+            "score unchanged', 'both down', 'class up'."
+        ),
         checker=choice(
             {name: _moves_says for name in _MOVES},
             right=_moves_seen,
             explain=_moves_evidence,
         ),
         hints=(
-            "Each head has Dense weights of its own. What do the two heads read, and who trains "
-            "the layers below that?",
-            "Look at both lines of the plot, at class weight 0.1 and at 10.",
+            N_(
+                "Each head has Dense weights of its own. What do the two heads read, and who "
+                "trains the layers below that?"
+            ),
+            N_("Look at both lines of the plot, at class weight 0.1 and at 10."),
         ),
         solution='answer = "class down, score up"',
         wrong='answer = "class down, score unchanged"',
@@ -280,54 +309,70 @@ EXERCISES = [
     Exercise(
         key="07.input_names",
         kind="recall",
-        prompt="Which keys must the inputs dict passed to fit use for the image + series model?",
+        prompt=N_(
+            "Which keys must the inputs dict passed to fit use for the image + series model?"
+        ),
         checker=object_with(
             frozenset,
             [
                 Property(
                     lambda names: not names & set(_OUTPUTS),
-                    "those are output names; they key the targets dict.",
+                    N_("those are output names; they key the targets dict."),
                 ),
                 Property(
                     lambda names: names == {"img_input", "ts_input"},
-                    lambda names: f"{sorted(names)} are not this model's input names.",
+                    lambda names: _("{names} are not this model's input names.").format(
+                        names=sorted(names)
+                    ),
                 ),
             ],
-            right="Right: the names given to the two keras.Input layers; fit matches the inputs "
-            "dict to them by name.",
+            right=N_(
+                "Right: the names given to the two keras.Input layers; fit matches the inputs "
+                "dict to them by name."
+            ),
             convert=_names,
         ),
-        hints=("Look at the name= of each keras.Input.",),
+        hints=(N_("Look at the name= of each keras.Input."),),
         solution="answer = ['img_input', 'ts_input']",
         wrong="answer = ['score_output', 'class_output']",
     ),
     Exercise(
         key="07.target_keys",
         kind="debug",
-        prompt="to_model turns each record (image, series, score, class id) into the (inputs, "
-        "targets) pair that fit needs, but fit on records.map(to_model) fails. Fix to_model and "
-        "hand in the fixed function: the checker maps it over a few records and fits a fresh "
-        "model of section 1's shape, compiled with its losses by output name.",
+        prompt=N_(
+            "to_model turns each record (image, series, score, class id) into the (inputs, "
+            "targets) pair that fit needs, but fit on records.map(to_model) fails. Fix to_model "
+            "and hand in the fixed function: the checker maps it over a few records and fits a "
+            "fresh model of section 1's shape, compiled with its losses by output name."
+        ),
         checker=object_with(
             Callable,
             [
-                Property(_fits, "fit ran, but its loss is not a finite number."),
+                Property(_fits, N_("fit ran, but its loss is not a finite number.")),
                 Property(_keys_match, _keys_say),
                 Property(
                     _values_carried,
-                    "fit runs, but the pairs do not carry the record's image, series, score and "
-                    "one-hot class where the model expects them.",
+                    N_(
+                        "fit runs, but the pairs do not carry the record's image, series, score "
+                        "and one-hot class where the model expects them."
+                    ),
                 ),
             ],
-            right="Right: a targets dict is matched to the model's outputs by key, so its keys "
-            "must be the output names, the name= of the output layers (model.output_names).",
+            right=N_(
+                "Right: a targets dict is matched to the model's outputs by key, so its keys "
+                "must be the output names, the name= of the output layers (model.output_names)."
+            ),
         ),
         hints=(
-            "fit pairs a targets dict with the model's outputs by key, as a loss dict is paired "
-            "in section 4. Compare the keys to_model makes with model.output_names.",
-            "The string in the error ('str', or the key itself, depending on the backend) is "
-            "a key of the dict: Keras could not match the dict to the outputs by name, and "
-            "ended up treating its keys as data.",
+            N_(
+                "fit pairs a targets dict with the model's outputs by key, as a loss dict is "
+                "paired in section 4. Compare the keys to_model makes with model.output_names."
+            ),
+            N_(
+                "The string in the error ('str', or the key itself, depending on the backend) is "
+                "a key of the dict: Keras could not match the dict to the outputs by name, and "
+                "ended up treating its keys as data."
+            ),
         ),
         solution=(
             "def to_model(image, series, score, label):\n"
@@ -351,61 +396,73 @@ EXERCISES = [
     Exercise(
         key="07.two_by_two",
         kind="build",
-        prompt="Build a functional model with two inputs, 'customer' (6 numbers) and 'visits' "
-        "(any number of visits, 4 numbers each), and two outputs, 'spend' (1 number) and "
-        "'segment' (3 logits), each output reading both inputs.",
+        prompt=N_(
+            "Build a functional model with two inputs, 'customer' (6 numbers) and 'visits' "
+            "(any number of visits, 4 numbers each), and two outputs, 'spend' (1 number) and "
+            "'segment' (3 logits), each output reading both inputs."
+        ),
         checker=object_with(
             "keras.Model",
             [
                 Property(
                     lambda model: set(_input_shapes(model)) == set(_SPEC_INPUTS),
-                    lambda model: (
-                        f"its inputs are named {sorted(_input_shapes(model))}; the "
+                    lambda model: _(
+                        "its inputs are named {names}; the "
                         "spec asks for 'customer' and 'visits' (a functional model built from "
                         "keras.Input layers, each given its name)."
-                    ),
+                    ).format(names=sorted(_input_shapes(model))),
                 ),
                 Property(
                     lambda model: _input_shapes(model) == _SPEC_INPUTS,
-                    lambda model: (
-                        f"its inputs have the shapes {_input_shapes(model)}: a "
+                    lambda model: _(
+                        "its inputs have the shapes {shapes}: a "
                         "customer is 6 numbers, and the visits are any number of steps of 4 "
                         "numbers (None for the number of steps)."
-                    ),
+                    ).format(shapes=_input_shapes(model)),
                 ),
                 Property(
                     lambda model: set(model.output_names) == set(_SPEC_OUTPUTS),
-                    lambda model: (
-                        f"its outputs are named {sorted(model.output_names)}: an "
+                    lambda model: _(
+                        "its outputs are named {names}: an "
                         "output's name is the name of the layer that makes it."
-                    ),
+                    ).format(names=sorted(model.output_names)),
                 ),
                 Property(
                     lambda model: _output_shapes(model) == _SPEC_OUTPUTS,
-                    lambda model: (
-                        f"its outputs have the shapes {_output_shapes(model)}: spend "
+                    lambda model: _(
+                        "its outputs have the shapes {shapes}: spend "
                         "is one number, segment three logits."
-                    ),
+                    ).format(shapes=_output_shapes(model)),
                 ),
                 Property(
                     _reads_both,
-                    "changing one of the inputs leaves an output unchanged: join the two "
-                    "branches, and let both heads read the joined features.",
+                    N_(
+                        "changing one of the inputs leaves an output unchanged: join the two "
+                        "branches, and let both heads read the joined features."
+                    ),
                 ),
                 Property(
                     _trains_on_dicts,
-                    "it did not train on dicts of inputs and targets, or did not predict for "
-                    "another number of visits.",
+                    N_(
+                        "it did not train on dicts of inputs and targets, or did not predict for "
+                        "another number of visits."
+                    ),
                 ),
             ],
-            right="Right: named inputs and outputs, so fit, evaluate and predict take dicts by "
-            "those names, and a time axis of None takes any number of visits.",
+            right=N_(
+                "Right: named inputs and outputs, so fit, evaluate and predict take dicts by "
+                "those names, and a time axis of None takes any number of visits."
+            ),
         ),
         hints=(
-            "Start from build_model of section 1: one keras.Input per input, a branch each, "
-            "concatenate, then one Dense head per output.",
-            "The names fit uses are the name= of each keras.Input and of each output layer. A "
-            "series of any length needs a time axis of None and a layer that pools over time.",
+            N_(
+                "Start from build_model of section 1: one keras.Input per input, a branch each, "
+                "concatenate, then one Dense head per output."
+            ),
+            N_(
+                "The names fit uses are the name= of each keras.Input and of each output layer. A "
+                "series of any length needs a time axis of None and a layer that pools over time."
+            ),
         ),
         solution=(
             'customer = keras.Input(shape=(6,), name="customer")\n'

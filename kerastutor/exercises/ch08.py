@@ -18,6 +18,8 @@ import numpy as np
 
 from kerastutor.exercises.engine import Exercise, Malformed
 from kerastutor.exercises.factories import Property, choice, number, object_with
+from kerastutor.i18n import N_
+from kerastutor.i18n import gettext as _
 
 # ---------------------------------------------------------------- the tiny model of the checks
 
@@ -78,20 +80,24 @@ def _patience_result(experiment: Any, patience: int) -> dict:
     results = getattr(experiment, "results", None)
     if not isinstance(results, dict):
         raise Malformed(
-            "pass the experiment too: kt.check('08.patience', prediction, experiment=experiment)"
+            _("pass the experiment too: kt.check('08.patience', prediction, experiment=experiment)")
         )
     if patience not in results and hasattr(experiment, "result"):
         experiment.result(patience)  # the check runs it, as moving the slider would
     run = results.get(patience)
     if not isinstance(run, dict) or not {"ran", "kept_epoch", "kept_val_loss"} <= set(run):
-        raise Malformed(f"the experiment has no run for patience {patience} of the chapter's shape")
+        raise Malformed(
+            _("the experiment has no run for patience {patience} of the chapter's shape").format(
+                patience=patience
+            )
+        )
     return run
 
 
 def _patience_runs(context: dict) -> tuple[dict, dict]:
     if "experiment" not in context:
         raise Malformed(
-            "pass the experiment too: kt.check('08.patience', prediction, experiment=experiment)"
+            _("pass the experiment too: kt.check('08.patience', prediction, experiment=experiment)")
         )
     experiment = context["experiment"]
     return _patience_result(experiment, 0), _patience_result(experiment, 8)
@@ -105,22 +111,34 @@ def _patience_outcome(context: dict) -> str:
 
 def _patience_evidence(context: dict) -> str:
     quick, patient = _patience_runs(context)
-    return (
-        f"Patience 0 stopped after epoch {quick['ran']} and restored epoch "
-        f"{quick['kept_epoch']} (val_loss {quick['kept_val_loss']:.3f}); patience 8 ran "
-        f"{patient['ran']} epochs and restored epoch {patient['kept_epoch']} (val_loss "
-        f"{patient['kept_val_loss']:.3f})."
+    return _(
+        "Patience 0 stopped after epoch {quick_ran} and restored epoch "
+        "{quick_epoch} (val_loss {quick_loss:.3f}); patience 8 ran "
+        "{patient_ran} epochs and restored epoch {patient_epoch} (val_loss "
+        "{patient_loss:.3f})."
+    ).format(
+        quick_ran=quick["ran"],
+        quick_epoch=quick["kept_epoch"],
+        quick_loss=quick["kept_val_loss"],
+        patient_ran=patient["ran"],
+        patient_epoch=patient["kept_epoch"],
+        patient_loss=patient["kept_val_loss"],
     )
 
 
 def _not_what_the_runs_show(context: dict) -> str:
     """A wrong prediction: the two restored values, for the learner to compare."""
     quick, patient = _patience_runs(context)
-    return (
-        f"that is not what the runs show. The weights patience 0 restored (epoch "
-        f"{quick['kept_epoch']}) have val_loss {quick['kept_val_loss']:.4f}; those patience 8 "
-        f"restored (epoch {patient['kept_epoch']}) have {patient['kept_val_loss']:.4f}. Compare "
+    return _(
+        "that is not what the runs show. The weights patience 0 restored (epoch "
+        "{quick_epoch}) have val_loss {quick_loss:.4f}; those patience 8 "
+        "restored (epoch {patient_epoch}) have {patient_loss:.4f}. Compare "
         "the two, then look at the plot: which epochs did each run see?"
+    ).format(
+        quick_epoch=quick["kept_epoch"],
+        quick_loss=quick["kept_val_loss"],
+        patient_epoch=patient["kept_epoch"],
+        patient_loss=patient["kept_val_loss"],
     )
 
 
@@ -128,26 +146,30 @@ def _said_lower(pick: str, context: dict) -> str:
     if _patience_outcome(context) != "lower":
         return _not_what_the_runs_show(context)
     quick, patient = _patience_runs(context)
-    return (
-        f"{_patience_evidence(context)} Patience 0 gave up at the first epoch that did not "
+    return _(
+        "{evidence} Patience 0 gave up at the first epoch that did not "
         "improve, a bump of noise; the curve then came down past it, and only a run that "
-        f"waited saw that. It cost epochs: {patient['ran']} instead of {quick['ran']}."
+        "waited saw that. It cost epochs: {patient_ran} instead of {quick_ran}."
+    ).format(
+        evidence=_patience_evidence(context), patient_ran=patient["ran"], quick_ran=quick["ran"]
     )
 
 
 def _said_same(pick: str, context: dict) -> str:
     if _patience_outcome(context) != "the same":
         return _not_what_the_runs_show(context)
-    return (
-        f"{_patience_evidence(context)} Patience 0 stopped at a real turn of the curve: nothing "
+    return _(
+        "{evidence} Patience 0 stopped at a real turn of the curve: nothing "
         "later beat it, so the extra epochs of patience 8 bought nothing."
-    )
+    ).format(evidence=_patience_evidence(context))
 
 
 def _said_higher(pick: str, context: dict) -> str:
     if _patience_outcome(context) != "higher":
         return _not_what_the_runs_show(context)
-    return f"{_patience_evidence(context)} (Not expected: the runs should share one curve.)"
+    return _("{evidence} (Not expected: the runs should share one curve.)").format(
+        evidence=_patience_evidence(context)
+    )
 
 
 # ---------------------------------------------------------------- 08.stop_on_nan (build)
@@ -155,7 +177,7 @@ def _said_higher(pick: str, context: dict) -> str:
 
 def _batches(nan_step: int | None):
     """Endless (x, y) batches of 16 in a fixed order; global step `nan_step` holds a NaN."""
-    x, y, _, _ = _tiny_data()
+    x, y, _x_val, _y_val = _tiny_data()
     step = 0
     while True:
         i = step % _STEPS
@@ -227,12 +249,16 @@ def _try_stop_callback(answer: Any) -> _StopTrial:
 
     if isinstance(answer, keras.callbacks.Callback):
         raise Malformed(
-            "hand in the class itself (answer = StopOnNaN), not an object made from it: the "
-            "check makes a fresh one for each run"
+            _(
+                "hand in the class itself (answer = StopOnNaN), not an object made from it: the "
+                "check makes a fresh one for each run"
+            )
         )
     if not isinstance(answer, type) or not issubclass(answer, keras.callbacks.Callback):
         raise Malformed(
-            f"expected a callback class, a subclass of keras.callbacks.Callback; got {answer!r:.80}"
+            _(
+                "expected a callback class, a subclass of keras.callbacks.Callback; got {answer}"
+            ).format(answer=f"{answer!r:.80}")
         )
     trial = _StopTrial(answer)
     if issubclass(answer, keras.callbacks.TerminateOnNaN):
@@ -264,23 +290,25 @@ def _as_pair(value: Any) -> Any:
 
 def _late_stop(trial: _StopTrial) -> str:
     total = _EPOCHS * _STEPS
-    where = f"batch {_NAN_BATCH + 1} of epoch {_NAN_EPOCH + 1} (counted from 1)"
+    where = _("batch {batch} of epoch {epoch} (counted from 1)").format(
+        batch=_NAN_BATCH + 1, epoch=_NAN_EPOCH + 1
+    )
     if trial.nan_batches == total:
-        return (
-            f"it never stopped, though the loss was NaN from {where} on: all {total} batches ran. "
+        return _(
+            "it never stopped, though the loss was NaN from {where} on: all {total} batches ran. "
             "Does it read the logged loss after every batch, and set the flag that fit reads "
             "(on the model, not on the callback)?"
-        )
+        ).format(where=where, total=total)
     if trial.nan_batches == (_NAN_EPOCH + 1) * _STEPS:
-        return (
-            f"it stopped only at the end of the epoch: the loss turned NaN at {where}, and the "
-            f"{_STEPS - _NAN_BATCH - 1} batches after it still ran, each updating the weights "
+        return _(
+            "it stopped only at the end of the epoch: the loss turned NaN at {where}, and the "
+            "{after} batches after it still ran, each updating the weights "
             "with NaN. Check after every batch."
-        )
-    return (
-        f"it stopped after {trial.nan_batches} batches in all; the loss turned NaN at {where}, "
-        f"which is batch {_NAN_EPOCH * _STEPS + _NAN_BATCH + 1} of the run."
-    )
+        ).format(where=where, after=_STEPS - _NAN_BATCH - 1)
+    return _(
+        "it stopped after {batches} batches in all; the loss turned NaN at {where}, "
+        "which is batch {step} of the run."
+    ).format(batches=trial.nan_batches, where=where, step=_NAN_EPOCH * _STEPS + _NAN_BATCH + 1)
 
 
 # ---------------------------------------------------------------- 08.early_stopping_bug (debug)
@@ -333,13 +361,15 @@ def _keeps_the_best(stopper: Any) -> bool:
 
 def _kept_message(stopper: Any) -> str:
     facts = _early_stopping_run(stopper)
-    epochs = ", ".join(str(e) for e in facts["kept_epochs"]) or "none of the epochs"
-    message = (
-        f"in a short run it left the model with validation accuracy {facts['kept']:.3f} (epoch "
-        f"{epochs}), while epoch {facts['best']} had reached {max(facts['accuracy']):.3f}."
-    )
+    epochs = ", ".join(str(e) for e in facts["kept_epochs"]) or _("none of the epochs")
+    message = _(
+        "in a short run it left the model with validation accuracy {kept:.3f} (epoch "
+        "{epochs}), while epoch {best} had reached {highest:.3f}."
+    ).format(kept=facts["kept"], epochs=epochs, best=facts["best"], highest=max(facts["accuracy"]))
     if getattr(stopper, "mode", "") == "min":
-        message += " It counted every rise of accuracy as getting worse: which way is better?"
+        message += " " + _(
+            "It counted every rise of accuracy as getting worse: which way is better?"
+        )
     return message
 
 
@@ -350,11 +380,11 @@ def _stops_after_patience(stopper: Any) -> bool:
 
 def _stop_message(stopper: Any) -> str:
     facts = _early_stopping_run(stopper)
-    return (
-        f"in a short run the best epoch was {facts['best']}, so it should have stopped after "
-        f"epoch {min(12, facts['best'] + 2)}; it ran {facts['ran']} epochs. Check min_delta, "
+    return _(
+        "in a short run the best epoch was {best}, so it should have stopped after "
+        "epoch {stop}; it ran {ran} epochs. Check min_delta, "
         "baseline and start_from_epoch."
-    )
+    ).format(best=facts["best"], stop=min(12, facts["best"] + 2), ran=facts["ran"])
 
 
 #: The callback exactly as the notebook's cell gives it.
@@ -376,20 +406,20 @@ def _changed(stopper: Any) -> bool:
 def _monitor_message(stopper: Any) -> str:
     monitor = getattr(stopper, "monitor", None)
     if monitor in _LOGGED and not str(monitor).startswith("val_"):
-        return (
-            f"it watches {monitor!r}, measured on the training images, which the model learns "
+        return _(
+            "it watches {monitor!r}, measured on the training images, which the model learns "
             "more of every epoch: choices are made on validation data."
-        )
+        ).format(monitor=monitor)
     if monitor == "val_loss":
-        return (
+        return _(
             "it now watches val_loss: a fair choice in general, but this cell asks for "
             "validation accuracy."
         )
-    return (
-        f"it watches {monitor!r}, a name this model never logs, so EarlyStopping only warns "
+    return _(
+        "it watches {monitor!r}, a name this model never logs, so EarlyStopping only warns "
         "during the fit and never stops nor restores anything. fit logs each metric under its "
         "own name: look at the keys of history.history."
-    )
+    ).format(monitor=monitor)
 
 
 # ---------------------------------------------------------------- the catalogue
@@ -398,19 +428,25 @@ EXERCISES = [
     Exercise(
         key="08.patience",
         kind="predict",
-        prompt="Patience 0 stops at the first epoch that does not improve val_loss; patience 8 "
-        "waits for 8 such epochs. With restore_best_weights=True, will the weights patience 8 "
-        "restores have a lower, the same or a higher val_loss than those patience 0 restores? "
-        'Answer "lower", "the same" or "higher".',
+        prompt=N_(
+            "Patience 0 stops at the first epoch that does not improve val_loss; patience 8 "
+            "waits for 8 such epochs. With restore_best_weights=True, will the weights patience 8 "
+            "restores have a lower, the same or a higher val_loss than those patience 0 restores? "
+            'Answer "lower", "the same" or "higher".'
+        ),
         checker=choice(
             {"lower": _said_lower, "the same": _said_same, "higher": _said_higher},
             _patience_outcome,
         ),
         hints=(
-            "val_loss is noisy: one epoch can be worse than the one before and the next one "
-            "better again.",
-            "restore_best_weights keeps the best epoch a run has seen. Which run sees more "
-            "epochs, and could that ever leave it worse off?",
+            N_(
+                "val_loss is noisy: one epoch can be worse than the one before and the next one "
+                "better again."
+            ),
+            N_(
+                "restore_best_weights keeps the best epoch a run has seen. Which run sees more "
+                "epochs, and could that ever leave it worse off?"
+            ),
         ),
         solution="# compare what experiment.result(0) and experiment.result(8) restored\n"
         'answer = "lower"',
@@ -429,37 +465,43 @@ EXERCISES = [
     Exercise(
         key="08.stop_on_nan",
         kind="build",
-        prompt="Write a callback class StopOnNaN that ends training right after the first batch "
-        "whose logged loss is NaN or infinite (not at the end of the epoch), and records where "
-        "in self.stopped_at as (epoch, batch), both counted from 0 as the hooks give them; "
-        "stopped_at is None when training was never stopped. Hand in the class.",
+        prompt=N_(
+            "Write a callback class StopOnNaN that ends training right after the first batch "
+            "whose logged loss is NaN or infinite (not at the end of the epoch), and records where "
+            "in self.stopped_at as (epoch, batch), both counted from 0 as the hooks give them; "
+            "stopped_at is None when training was never stopped. Hand in the class."
+        ),
         checker=object_with(
             _StopTrial,
             [
                 Property(
                     _own_class,
-                    "that is Keras's own TerminateOnNaN: write the class yourself (it must also "
-                    "record stopped_at).",
+                    N_(
+                        "that is Keras's own TerminateOnNaN: write the class yourself (it must "
+                        "also record stopped_at)."
+                    ),
                 ),
                 Property(
                     lambda t: t.error is None,
-                    lambda t: f"running it in a short fit raised {t.error}",
+                    lambda t: _("running it in a short fit raised {error}").format(error=t.error),
                 ),
                 Property(
                     lambda t: t.clean_batches == _EPOCHS * _STEPS,
-                    lambda t: (
-                        f"on a run whose loss stayed finite it stopped after {t.clean_batches} "
-                        f"of {_EPOCHS * _STEPS} batches: stop only on NaN or infinite values."
-                    ),
+                    lambda t: _(
+                        "on a run whose loss stayed finite it stopped after {batches} "
+                        "of {total} batches: stop only on NaN or infinite values."
+                    ).format(batches=t.clean_batches, total=_EPOCHS * _STEPS),
                 ),
                 Property(
                     lambda t: t.clean_stopped_at is None,
                     lambda t: (
-                        "it has no stopped_at attribute: set it to None when training begins."
+                        _("it has no stopped_at attribute: set it to None when training begins.")
                         if t.clean_stopped_at == "missing"
-                        else f"after a run that never stopped, stopped_at was "
-                        f"{t.clean_stopped_at!r}; it should be None (set it when training "
-                        "begins, so a second run starts clean too)."
+                        else _(
+                            "after a run that never stopped, stopped_at was "
+                            "{stopped_at!r}; it should be None (set it when training "
+                            "begins, so a second run starts clean too)."
+                        ).format(stopped_at=t.clean_stopped_at)
                     ),
                 ),
                 Property(
@@ -468,39 +510,47 @@ EXERCISES = [
                 ),
                 Property(
                     lambda t: _as_pair(t.nan_stopped_at) == (_NAN_EPOCH, _NAN_BATCH),
-                    lambda t: (
-                        f"it stopped at the right batch, but recorded stopped_at = "
-                        f"{t.nan_stopped_at!r}: the NaN came in the third batch of the second "
+                    lambda t: _(
+                        "it stopped at the right batch, but recorded stopped_at = "
+                        "{stopped_at!r}: the NaN came in the third batch of the second "
                         "epoch. Record (epoch, batch) counted from 0; a batch hook gets only the "
                         "batch number, which starts again at 0 each epoch, so keep the epoch "
                         "from an epoch hook."
-                    ),
+                    ).format(stopped_at=t.nan_stopped_at),
                 ),
                 Property(
                     lambda t: t.inf_stopped,
-                    f"it stops on NaN, but not on an infinite loss: its hooks were fed a batch "
-                    f"whose logged loss was inf (batch {_INF_BATCH} of epoch 0, as an overflow "
-                    "would give it), and it let training go on. Infinity is not NaN: a test for "
-                    "NaN alone lets it through.",
+                    lambda t: _(
+                        "it stops on NaN, but not on an infinite loss: its hooks were fed a batch "
+                        "whose logged loss was inf (batch {batch} of epoch 0, as an overflow "
+                        "would give it), and it let training go on. Infinity is not NaN: a test "
+                        "for NaN alone lets it through."
+                    ).format(batch=_INF_BATCH),
                 ),
                 Property(
                     lambda t: _as_pair(t.inf_stopped_at) == (0, _INF_BATCH),
-                    lambda t: (
-                        f"it stopped on an infinite loss in batch {_INF_BATCH} of epoch 0, but "
-                        f"recorded stopped_at = {t.inf_stopped_at!r}."
-                    ),
+                    lambda t: _(
+                        "it stopped on an infinite loss in batch {batch} of epoch 0, but "
+                        "recorded stopped_at = {stopped_at!r}."
+                    ).format(batch=_INF_BATCH, stopped_at=t.inf_stopped_at),
                 ),
             ],
-            right="Right: it checks the loss after every batch, so it stops in the batch that "
-            "broke (NaN or infinite), before any later batch trains on broken weights, and it "
-            "says where.",
+            right=N_(
+                "Right: it checks the loss after every batch, so it stops in the batch that "
+                "broke (NaN or infinite), before any later batch trains on broken weights, and it "
+                "says where."
+            ),
             convert=_try_stop_callback,
         ),
         hints=(
-            "Which hook runs after every batch, and what does its logs hold? The epoch number "
-            "comes to a different hook.",
-            "np.isfinite is False for NaN and for infinities. fit reads a flag on the model "
-            "after each batch; a flag set on the callback itself does nothing.",
+            N_(
+                "Which hook runs after every batch, and what does its logs hold? The epoch number "
+                "comes to a different hook."
+            ),
+            N_(
+                "np.isfinite is False for NaN and for infinities. fit reads a flag on the model "
+                "after each batch; a flag set on the callback itself does nothing."
+            ),
         ),
         solution=(
             "class StopOnNaN(keras.callbacks.Callback):\n"
@@ -535,17 +585,21 @@ EXERCISES = [
     Exercise(
         key="08.early_stopping_bug",
         kind="debug",
-        prompt="This EarlyStopping should stop 2 epochs after the best validation accuracy of "
-        "the chapter's model (compiled with metrics=['sparse_categorical_accuracy']) and keep "
-        "that epoch's weights, but it does neither. Fix it and hand in the fixed callback.",
+        prompt=N_(
+            "This EarlyStopping should stop 2 epochs after the best validation accuracy of "
+            "the chapter's model (compiled with metrics=['sparse_categorical_accuracy']) and keep "
+            "that epoch's weights, but it does neither. Fix it and hand in the fixed callback."
+        ),
         checker=object_with(
             "keras.callbacks.EarlyStopping",
             [
                 Property(
                     _changed,
-                    "this is the callback as the cell gives it: try it in a short fit first "
-                    "(fresh_model() on a few hundred images, with validation data), and read "
-                    "what Keras says during the fit and what the model keeps.",
+                    N_(
+                        "this is the callback as the cell gives it: try it in a short fit first "
+                        "(fresh_model() on a few hundred images, with validation data), and read "
+                        "what Keras says during the fit and what the model keeps."
+                    ),
                 ),
                 Property(
                     lambda s: (
@@ -557,25 +611,35 @@ EXERCISES = [
                 ),
                 Property(
                     lambda s: s.patience == 2,
-                    lambda s: f"the cell asks for patience 2; this has {s.patience}.",
+                    lambda s: _("the cell asks for patience 2; this has {patience}.").format(
+                        patience=s.patience
+                    ),
                 ),
                 Property(
                     lambda s: bool(s.restore_best_weights),
-                    "without restore_best_weights the model keeps its last epoch's weights, not "
-                    "the best epoch's.",
+                    N_(
+                        "without restore_best_weights the model keeps its last epoch's weights, "
+                        "not the best epoch's."
+                    ),
                 ),
                 Property(_keeps_the_best, _kept_message),
                 Property(_stops_after_patience, _stop_message),
             ],
-            right="Right: it watches a value fit really logs, in the direction that is better "
-            "for an accuracy; in a short run it stopped 2 epochs after the best epoch and left "
-            "the model with that epoch's weights.",
+            right=N_(
+                "Right: it watches a value fit really logs, in the direction that is better "
+                "for an accuracy; in a short run it stopped 2 epochs after the best epoch and left "
+                "the model with that epoch's weights."
+            ),
         ),
         hints=(
-            "Run it in a short fit of fresh_model() with validation data and read the warnings, "
-            "then the keys of history.history.",
-            "An EarlyStopping needs the exact name of a logged value and the direction in which "
-            "that value gets better.",
+            N_(
+                "Run it in a short fit of fresh_model() with validation data and read the "
+                "warnings, then the keys of history.history."
+            ),
+            N_(
+                "An EarlyStopping needs the exact name of a logged value and the direction in "
+                "which that value gets better."
+            ),
         ),
         solution=(
             "answer = keras.callbacks.EarlyStopping(\n"
@@ -593,44 +657,56 @@ EXERCISES = [
     Exercise(
         key="08.initial_epoch",
         kind="recall",
-        prompt="A run of fit(..., epochs=10), 50 steps per epoch, saved its model to one file, "
-        "latest.keras, with ModelCheckpoint('latest.keras', save_freq=100), and crashed in the "
-        "middle of epoch 8 (counted from 1). You load latest.keras: its optimizer.iterations "
-        "reads 300. Which initial_epoch continues training without repeating or skipping an "
-        "epoch of what the loaded model holds?",
+        prompt=N_(
+            "A run of fit(..., epochs=10), 50 steps per epoch, saved its model to one file, "
+            "latest.keras, with ModelCheckpoint('latest.keras', save_freq=100), and crashed in the "
+            "middle of epoch 8 (counted from 1). You load latest.keras: its optimizer.iterations "
+            "reads 300. Which initial_epoch continues training without repeating or skipping an "
+            "epoch of what the loaded model holds?"
+        ),
         checker=number(
             6,
             whole=True,
-            right="Right: the file holds 300 steps of 50, six whole epochs (the save every 100 "
-            "steps came at the end of epochs 2, 4 and 6). Epoch 7 was trained but never saved: "
-            "it is lost with the crash and is trained again. initial_epoch counts the epochs the "
-            "loaded model has done, so fit goes on with the 7th.",
+            right=N_(
+                "Right: the file holds 300 steps of 50, six whole epochs (the save every 100 "
+                "steps came at the end of epochs 2, 4 and 6). Epoch 7 was trained but never saved: "
+                "it is lost with the crash and is trained again. initial_epoch counts the epochs "
+                "the loaded model has done, so fit goes on with the 7th."
+            ),
             mistakes=[
                 (
                     7,
-                    "that counts the epochs finished before the crash, but the file was last "
-                    "written before that: the model you load has not trained them all, and "
-                    "one epoch would never be trained.",
+                    N_(
+                        "that counts the epochs finished before the crash, but the file was last "
+                        "written before that: the model you load has not trained them all, and "
+                        "one epoch would never be trained."
+                    ),
                 ),
                 (
                     8,
-                    "that is the epoch the crash came in; the model you load is older than the "
-                    "crash: how many epochs does it hold?",
+                    N_(
+                        "that is the epoch the crash came in; the model you load is older than the "
+                        "crash: how many epochs does it hold?"
+                    ),
                 ),
-                (300, "that is a count of steps (batches); initial_epoch counts epochs."),
-                (3, "that is how many saves were due, not how many epochs the file holds."),
+                (300, N_("that is a count of steps (batches); initial_epoch counts epochs.")),
+                (3, N_("that is how many saves were due, not how many epochs the file holds.")),
             ],
-            otherwise=lambda value: (
-                f"initial_epoch={value} does not continue right after the epochs the loaded "
+            otherwise=lambda value: _(
+                "initial_epoch={value} does not continue right after the epochs the loaded "
                 "model has trained."
-            ),
+            ).format(value=value),
         ),
         hints=(
-            "How many epochs of training does the file hold? The crash does not tell you; the "
-            "file does.",
-            "The optimizer counts every training step (batch) since the run began; save_freq "
-            "counts steps too. initial_epoch is the number of epochs the loaded model has "
-            "already done.",
+            N_(
+                "How many epochs of training does the file hold? The crash does not tell you; the "
+                "file does."
+            ),
+            N_(
+                "The optimizer counts every training step (batch) since the run began; save_freq "
+                "counts steps too. initial_epoch is the number of epochs the loaded model has "
+                "already done."
+            ),
         ),
         solution="answer = 300 // 50  # the epochs of training the file holds",
         wrong="answer = 7",

@@ -15,6 +15,8 @@ import numpy as np
 from kerastutor.exercises.engine import Exercise
 from kerastutor.exercises.engine import Malformed as _Malformed
 from kerastutor.exercises.factories import Case, Property, callable_on, choice, object_with
+from kerastutor.i18n import N_
+from kerastutor.i18n import gettext as _
 
 # ---------------------------------------------------------------- 10.edit_reload
 
@@ -28,7 +30,10 @@ def _outcomes(context) -> dict:
     experiment = context.get("experiment")
     if experiment is None or not hasattr(experiment, "result"):
         raise _Malformed(
-            "pass the experiment too: kt.check('10.edit_reload', prediction, experiment=experiment)"
+            _(
+                "pass the experiment too: kt.check('10.edit_reload', prediction, "
+                "experiment=experiment)"
+            )
         )
     return {edit: experiment.result(edit) for edit in EDITS}
 
@@ -42,33 +47,42 @@ def _silent_change(context) -> str:
 
 
 _WHY_THE_SAME = {
-    "nothing": "Saving and loading the weights into the same code is a faithful round trip.",
-    "edited after saving": "The file was written before the edit: it holds the weights as they "
-    "were at that moment, and the change to the model in memory never reached it.",
-    "whole .keras file": "load_model rebuilds the architecture from the file itself, not from "
-    "build_model, so an edit of that code does not reach it.",
+    "nothing": N_("Saving and loading the weights into the same code is a faithful round trip."),
+    "edited after saving": N_(
+        "The file was written before the edit: it holds the weights as they "
+        "were at that moment, and the change to the model in memory never reached it."
+    ),
+    "whole .keras file": N_(
+        "load_model rebuilds the architecture from the file itself, not from "
+        "build_model, so an edit of that code does not reach it."
+    ),
 }
 
 
 def _edit_evidence(pick, context) -> str:
     outcome = _outcomes(context)[pick]
     if outcome["error"] is not None:
-        return (
-            f"with that edit the reload did not pass silently: it raised {outcome['error']}. A "
+        return _(
+            "with that edit the reload did not pass silently: it raised {error}. A "
             "loud failure is the good case: nobody predicts with that model."
-        )
+        ).format(error=outcome["error"])
     change, share = outcome["largest change"], outcome["digits changed"]
     if change < SAME:
+        why = _(_WHY_THE_SAME[pick]) if pick in _WHY_THE_SAME else ""
         return (
-            f"with that edit the reloaded model's probabilities differ from the saved model's "
-            f"by at most {change:.1g}: the same predictions. {_WHY_THE_SAME.get(pick, '')}"
-        ).strip()
-    return (
-        f"with that edit the model loaded without a word, yet its probabilities moved by up to "
-        f"{change:.2f}, and {share:.1%} of its predicted digits changed. The Rescaling layer "
+            _(
+                "with that edit the reloaded model's probabilities differ from the saved model's "
+                "by at most {change:.1g}: the same predictions. {why}"
+            )
+            .format(change=change, why=why)
+            .strip()
+        )
+    return _(
+        "with that edit the model loaded without a word, yet its probabilities moved by up to "
+        "{change:.2f}, and {share:.1%} of its predicted digits changed. The Rescaling layer "
         "has no weights, so the weights file has nothing to miss: the saved Dense weights load "
         "into a model that now sees raw pixels of 0 to 255."
-    )
+    ).format(change=change, share=share)
 
 
 _EDIT_OPTIONS = dict.fromkeys(EDITS, _edit_evidence)
@@ -85,7 +99,9 @@ def _as_layer_class(answer):
 
     if not (isinstance(answer, type) and issubclass(answer, keras.layers.Layer)):
         raise _Malformed(
-            f"hand in the class itself (a keras.layers.Layer subclass), got {type(answer).__name__}"
+            _("hand in the class itself (a keras.layers.Layer subclass), got {got}").format(
+                got=type(answer).__name__
+            )
         )
     return answer
 
@@ -97,9 +113,13 @@ def _standardizes(cls) -> bool:
 
 def _standardize_failure(cls) -> str:
     out = np.asarray(cls(mean=_MEAN, std=_STD)(_X))
-    return (
-        f"with mean={_MEAN.tolist()} and std={_STD.tolist()} it turns {_X[1].tolist()} into "
-        f"{np.round(out[1], 4).tolist() if out.ndim == 2 else out}, not (x - mean) / std."
+    return _(
+        "with mean={mean} and std={std} it turns {x} into {out}, not (x - mean) / std."
+    ).format(
+        mean=_MEAN.tolist(),
+        std=_STD.tolist(),
+        x=_X[1].tolist(),
+        out=np.round(out[1], 4).tolist() if out.ndim == 2 else out,
     )
 
 
@@ -112,11 +132,11 @@ def _registered(cls) -> bool:
 def _registered_failure(cls) -> str:
     import keras
 
-    return (
-        f"a saved model records this layer by the name {keras.saving.get_registered_name(cls)!r}, "
+    return _(
+        "a saved model records this layer by the name {name!r}, "
         "and Keras has no class registered under that name: load_model in a fresh session could "
         "not find the code."
-    )
+    ).format(name=keras.saving.get_registered_name(cls))
 
 
 def _save(cls, folder: str) -> tuple[str, np.ndarray]:
@@ -140,7 +160,7 @@ def _saves(cls) -> bool:
 def _arrays_in(value, where: str = "") -> list[str]:
     """Where in a configuration NumPy arrays sit (keys, nested), e.g. ['mean', 'std']."""
     if isinstance(value, np.ndarray):
-        return [where or "the configuration"]
+        return [where or _("the configuration")]
     if isinstance(value, dict):
         return [f for key, item in value.items() for f in _arrays_in(item, f"{where}{key}")]
     if isinstance(value, (list, tuple)):
@@ -154,14 +174,14 @@ def _config_without_arrays(cls) -> bool:
 
 def _arrays_failure(cls) -> str:
     found = " and ".join(repr(key) for key in _arrays_in(cls(mean=_MEAN, std=_STD).get_config()))
-    return (
-        f"its get_config() returns {found} as NumPy arrays. The model saves, but Keras writes "
-        "each array into the file as a dict, {'class_name': '__numpy__', 'config': {'value': "
-        "[...], 'dtype': ...}}, and on load it hands that dict, not an array, back to "
+    return _(
+        "its get_config() returns {found} as NumPy arrays. The model saves, but Keras writes "
+        "each array into the file as a dict, {{'class_name': '__numpy__', 'config': {{'value': "
+        "[...], 'dtype': ...}}}}, and on load it hands that dict, not an array, back to "
         "__init__, which cannot turn it into numbers (load_model fails with TypeError: float() "
         "argument must be a string or a real number, not 'dict'). Store plain lists in the "
         "configuration instead: an array's .tolist() gives one."
-    )
+    ).format(found=found)
 
 
 def _load_error(cls) -> str | None:
@@ -169,7 +189,7 @@ def _load_error(cls) -> str | None:
     import keras
 
     with tempfile.TemporaryDirectory() as folder:
-        path, _ = _save(cls, folder)
+        path, _predictions = _save(cls, folder)
         try:
             keras.models.load_model(path)
         except Exception as exc:  # Keras wraps the cause: report the innermost one
@@ -183,10 +203,10 @@ def _loads(cls) -> bool:
 
 
 def _load_failure(cls) -> str:
-    return (
-        f"load_model could not rebuild the layer from the file ({_load_error(cls)}). What does "
+    return _(
+        "load_model could not rebuild the layer from the file ({error}). What does "
         "the file hold of its arguments, and what does __init__ receive back?"
-    )
+    ).format(error=_load_error(cls))
 
 
 def _survives(cls) -> bool:
@@ -204,10 +224,14 @@ def _survive_failure(cls) -> str:
     with tempfile.TemporaryDirectory() as folder:
         path, before = _save(cls, folder)
         after = keras.models.load_model(path).predict(_X, verbose=0)
-    return (
-        f"after a save and load_model it turns {_X[1].tolist()} into "
-        f"{np.round(after[1], 4).tolist()} instead of {np.round(before[1], 4).tolist()}: "
+    return _(
+        "after a save and load_model it turns {x} into "
+        "{after} instead of {before}: "
         "mean or std did not come back as they were given."
+    ).format(
+        x=_X[1].tolist(),
+        after=np.round(after[1], 4).tolist(),
+        before=np.round(before[1], 4).tolist(),
     )
 
 
@@ -267,18 +291,24 @@ EXERCISES = [
     Exercise(
         key="10.edit_reload",
         kind="predict",
-        prompt="After saving, one thing is changed, then the model is loaded back: which edit "
-        "gives a model that loads without any error, yet predicts differently from the model "
-        "that was saved? One of 'nothing', 'edited after saving', 'no Rescaling', 'Dense(32)', "
-        "'whole .keras file'.",
+        prompt=N_(
+            "After saving, one thing is changed, then the model is loaded back: which edit "
+            "gives a model that loads without any error, yet predicts differently from the model "
+            "that was saved? One of 'nothing', 'edited after saving', 'no Rescaling', 'Dense(32)', "
+            "'whole .keras file'."
+        ),
         checker=choice(_EDIT_OPTIONS, _silent_change),
         hints=(
-            "Think about what each file holds: a .weights.h5 file only the weights' numbers, "
-            "layer by layer, a .keras file the architecture too. For each edit, do the saved "
-            "numbers still fit the model they are loaded into, and would a mismatch be noticed?",
-            "A weights file holds numbers, and load_weights pours them into whatever your code "
-            "built. Which layer of build_model has no numbers of its own, so that nothing in "
-            "the file notices it is gone?",
+            N_(
+                "Think about what each file holds: a .weights.h5 file only the weights' numbers, "
+                "layer by layer, a .keras file the architecture too. For each edit, do the saved "
+                "numbers still fit the model they are loaded into, and would a mismatch be noticed?"
+            ),
+            N_(
+                "A weights file holds numbers, and load_weights pours them into whatever your code "
+                "built. Which layer of build_model has no numbers of its own, so that nothing in "
+                "the file notices it is gone?"
+            ),
         ),
         solution=(
             "# read the plot, or the results behind it\n"
@@ -305,10 +335,12 @@ EXERCISES = [
     Exercise(
         key="10.standardize",
         kind="build",
-        prompt="Complete the layer Standardize(mean, std), which computes (x - mean) / std with "
-        "one mean and one std per feature (NumPy arrays), so that a model holding it survives "
-        "model.save('....keras') and keras.models.load_model with no custom_objects: the "
-        "reloaded model computes exactly what the saved one did.",
+        prompt=N_(
+            "Complete the layer Standardize(mean, std), which computes (x - mean) / std with "
+            "one mean and one std per feature (NumPy arrays), so that a model holding it survives "
+            "model.save('....keras') and keras.models.load_model with no custom_objects: the "
+            "reloaded model computes exactly what the saved one did."
+        ),
         checker=object_with(
             type,
             [
@@ -316,26 +348,34 @@ EXERCISES = [
                 Property(_registered, _registered_failure),
                 Property(
                     _saves,
-                    "a model holding it cannot be saved: Keras cannot write NumPy arrays given "
-                    "to __init__ into the file's configuration by itself, so the layer has to "
-                    "describe its own arguments.",
+                    N_(
+                        "a model holding it cannot be saved: Keras cannot write NumPy arrays given "
+                        "to __init__ into the file's configuration by itself, so the layer has to "
+                        "describe its own arguments."
+                    ),
                 ),
                 Property(_config_without_arrays, _arrays_failure),
                 Property(_loads, _load_failure),
                 Property(_survives, _survive_failure),
             ],
-            right="Right: registered under a name, with a configuration JSON can hold, the "
-            "layer comes back from the file computing exactly what it computed before.",
+            right=N_(
+                "Right: registered under a name, with a configuration JSON can hold, the "
+                "layer comes back from the file computing exactly what it computed before."
+            ),
             convert=_as_layer_class,
         ),
         hints=(
-            "Three things must hold: Keras must find the class by name when it loads, it must "
-            "be able to write the layer's arguments into the file, and __init__ must accept "
-            "what comes back. Section 5 did the first two for a loss.",
-            "The configuration is stored as JSON. A NumPy array in it is written as a dict "
-            "({'class_name': '__numpy__', ...}), and on load __init__ receives that dict, not "
-            "an array. Plain lists come back as lists: arrays have a method that turns them "
-            "into lists, and __init__ here already turns lists back into arrays.",
+            N_(
+                "Three things must hold: Keras must find the class by name when it loads, it must "
+                "be able to write the layer's arguments into the file, and __init__ must accept "
+                "what comes back. Section 5 did the first two for a loss."
+            ),
+            N_(
+                "The configuration is stored as JSON. A NumPy array in it is written as a dict "
+                "({'class_name': '__numpy__', ...}), and on load __init__ receives that dict, not "
+                "an array. Plain lists come back as lists: arrays have a method that turns them "
+                "into lists, and __init__ here already turns lists back into arrays."
+            ),
         ),
         solution=(
             '@keras.saving.register_keras_serializable(package="course")\n'
@@ -352,33 +392,41 @@ EXERCISES = [
     Exercise(
         key="10.predict_digits",
         kind="debug",
-        prompt="predict_digits(model, images) should return the digit the reloaded model "
-        "predicts for each raw image, but its accuracy on the validation images is far below "
-        "the model's. Find the bug, fix the function, and hand it in.",
+        prompt=N_(
+            "predict_digits(model, images) should return the digit the reloaded model "
+            "predicts for each raw image, but its accuracy on the validation images is far below "
+            "the model's. Find the bug, fix the function, and hand it in."
+        ),
         checker=callable_on(
             [
                 Case(
                     args=_digits_case,
                     expected=_model_digits,
-                    label="64 raw images and a model with Rescaling inside",
+                    label=N_("64 raw images and a model with Rescaling inside"),
                 )
             ],
-            right="Right: the model rescales by itself (its first layer), so the raw images go "
-            "in as they are, and the digits are the model's own.",
+            right=N_(
+                "Right: the model rescales by itself (its first layer), so the raw images go "
+                "in as they are, and the digits are the model's own."
+            ),
             mistakes=[
                 (
                     _double_scaled,
-                    "its digits are those the model gives for images scaled down twice: once "
-                    "by the function, and once more by the model itself. Every pixel reaches "
-                    "the Dense layers 255 times too small.",
+                    N_(
+                        "its digits are those the model gives for images scaled down twice: once "
+                        "by the function, and once more by the model itself. Every pixel reaches "
+                        "the Dense layers 255 times too small."
+                    ),
                 )
             ],
-            otherwise="these are not the digits this model predicts for those raw images.",
+            otherwise=N_("these are not the digits this model predicts for those raw images."),
         ),
         hints=(
-            "What does the loaded model's first layer do? Print loaded.layers[0].",
-            "Follow one pixel of 255 through the function and then through the model: what "
-            "value reaches the first Dense layer, and what value did it see in training?",
+            N_("What does the loaded model's first layer do? Print loaded.layers[0]."),
+            N_(
+                "Follow one pixel of 255 through the function and then through the model: what "
+                "value reaches the first Dense layer, and what value did it see in training?"
+            ),
         ),
         solution=(
             "def predict_digits(model, images):\n"
