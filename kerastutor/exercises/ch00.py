@@ -8,6 +8,8 @@ from typing import Any
 
 from kerastutor.exercises.engine import Exercise, Malformed
 from kerastutor.exercises.factories import choice
+from kerastutor.i18n import N_
+from kerastutor.i18n import gettext as _
 
 # ---------------------------------------------------------------- 00.more_images (predict)
 
@@ -26,7 +28,10 @@ def _validation_accuracy(context: Mapping[str, Any]) -> dict[int, float]:
     experiment = context.get("experiment")
     if experiment is None or not hasattr(experiment, "results"):
         raise Malformed(
-            "pass the experiment too: kt.check('00.more_images', prediction, experiment=experiment)"
+            _(
+                "pass the experiment too: "
+                "kt.check('00.more_images', prediction, experiment=experiment)"
+            )
         )
     accuracy = {}
     for n in (FEW, SOME, MANY, ALL):
@@ -37,11 +42,13 @@ def _validation_accuracy(context: Mapping[str, Any]) -> dict[int, float]:
                 run = experiment.result(n)
             except ValueError:
                 raise Malformed(
-                    f"this experiment has no run with {n:,} images: pass the experiment of "
-                    "this section"
+                    _(
+                        "this experiment has no run with {n:,} images: pass the experiment of "
+                        "this section"
+                    ).format(n=n)
                 ) from None
         else:
-            raise Malformed(f"this experiment has no run with {n:,} images yet")
+            raise Malformed(_("this experiment has no run with {n:,} images yet").format(n=n))
         accuracy[n] = float(run["validation"])
     return accuracy
 
@@ -53,7 +60,7 @@ def _gains(context: Mapping[str, Any]) -> tuple[float, float, dict[int, float]]:
 
 def _outcome(context: Mapping[str, Any]) -> str:
     """What the run showed: compare the first two doublings' gain with the last two's."""
-    early, late, _ = _gains(context)
+    early, late, _accuracy = _gains(context)
     if early > 0 and early > 1.5 * late:
         return LESS
     if late > 0 and late > 1.5 * early:
@@ -63,30 +70,41 @@ def _outcome(context: Mapping[str, Any]) -> str:
 
 def _evidence(pick: str, context: Mapping[str, Any]) -> str:
     early, late, accuracy = _gains(context)
-    told = (
-        f"Your run: from {FEW:,} to {SOME:,} images (two doublings) validation accuracy went "
-        f"from {accuracy[FEW]:.3f} to {accuracy[SOME]:.3f}, {100 * early:+.1f} points; from "
-        f"{MANY:,} to {ALL:,} (two more doublings) from {accuracy[MANY]:.3f} to "
-        f"{accuracy[ALL]:.3f}, {100 * late:+.1f} points."
+    told = _(
+        "Your run: from {few:,} to {some:,} images (two doublings) validation accuracy went "
+        "from {acc_few:.3f} to {acc_some:.3f}, {early:+.1f} points; from "
+        "{many:,} to {all:,} (two more doublings) from {acc_many:.3f} to "
+        "{acc_all:.3f}, {late:+.1f} points."
+    ).format(
+        few=FEW,
+        some=SOME,
+        many=MANY,
+        all=ALL,
+        acc_few=accuracy[FEW],
+        acc_some=accuracy[SOME],
+        acc_many=accuracy[MANY],
+        acc_all=accuracy[ALL],
+        early=100 * early,
+        late=100 * late,
     )
     if pick == _outcome(context) == LESS:
-        told += (
-            " The first few hundred images teach the model the shapes of the digits; later "
+        told += " " + _(
+            "The first few hundred images teach the model the shapes of the digits; later "
             "images mostly show it more of what it has seen, so the later doublings buy less."
         )
     return told
 
 
 _OPTIONS = {
-    SAME: (
+    SAME: N_(
         "you predicted a straight line on this plot, where each step to the right doubles the "
         "images: every doubling would buy the same number of points."
     ),
-    LESS: (
+    LESS: N_(
         "you predicted a curve that flattens: each doubling of the images buys fewer points "
         "than the one before."
     ),
-    MORE: (
+    MORE: N_(
         "you predicted a curve that gets steeper: each doubling would buy more points than the "
         "one before, as if the model only started learning once it had many images."
     ),
@@ -97,18 +115,24 @@ EXERCISES = [
     Exercise(
         key="00.more_images",
         kind="predict",
-        prompt="Every run trains a fresh model with the same 250 weight updates, on 250, 500, "
-        "1,000, 2,000, 4,000 or 8,000 different training images. As the images double, does "
-        "each doubling add about the same validation accuracy, less each time, or more each "
-        'time? Predict one of "each doubling adds the same", "each doubling adds less", '
-        '"each doubling adds more".',
+        prompt=N_(
+            "Every run trains a fresh model with the same 250 weight updates, on 250, 500, "
+            "1,000, 2,000, 4,000 or 8,000 different training images. As the images double, does "
+            "each doubling add about the same validation accuracy, less each time, or more each "
+            'time? Predict one of "each doubling adds the same", "each doubling adds less", '
+            '"each doubling adds more".'
+        ),
         checker=choice(_OPTIONS, _outcome, explain=_evidence),
         hints=(
-            "Move the slider to 250, 2,000 and 8,000 as well, then compare how far the "
-            "validation accuracy rises over the first two steps of the slider with how far it "
-            "rises over the last two.",
-            "Each step to the right doubles the images. Is the validation curve a straight line "
-            "on this axis, or does it bend, and which way?",
+            N_(
+                "Move the slider to 250, 2,000 and 8,000 as well, then compare how far the "
+                "validation accuracy rises over the first two steps of the slider with how far it "
+                "rises over the last two."
+            ),
+            N_(
+                "Each step to the right doubles the images. Is the validation curve a straight "
+                "line on this axis, or does it bend, and which way?"
+            ),
         ),
         solution="# the run's validation accuracy rose far more from 250 to 1,000 images than\n"
         "# from 2,000 to 8,000\n"

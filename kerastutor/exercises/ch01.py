@@ -14,6 +14,8 @@ from kerastutor._arrays import to_numpy
 from kerastutor.backends import set_random_seed
 from kerastutor.exercises.engine import Exercise, Malformed
 from kerastutor.exercises.factories import Property, choice, number, object_with
+from kerastutor.i18n import N_
+from kerastutor.i18n import gettext as _
 
 # ---------------------------------------------------------------- 01.batch_noise (predict)
 
@@ -28,7 +30,10 @@ def _spreads(context: Mapping[str, Any]) -> tuple[float, float]:
     experiment = context.get("experiment")
     if experiment is None or not hasattr(experiment, "results"):
         raise Malformed(
-            "pass the experiment too: kt.check('01.batch_noise', prediction, experiment=experiment)"
+            _(
+                "pass the experiment too: "
+                "kt.check('01.batch_noise', prediction, experiment=experiment)"
+            )
         )
     spreads = []
     for batch_size in (SMALL, LARGE):
@@ -39,11 +44,17 @@ def _spreads(context: Mapping[str, Any]) -> tuple[float, float]:
                 run = experiment.result(batch_size)
             except ValueError:
                 raise Malformed(
-                    f"this experiment has no batch size {batch_size}: pass the experiment of "
-                    "section 9"
+                    _(
+                        "this experiment has no batch size {batch_size}: pass the experiment of "
+                        "section 9"
+                    ).format(batch_size=batch_size)
                 ) from None
         else:
-            raise Malformed(f"this experiment has no run at batch size {batch_size} yet")
+            raise Malformed(
+                _("this experiment has no run at batch size {batch_size} yet").format(
+                    batch_size=batch_size
+                )
+            )
         spreads.append(float(run["spread"]))
     return spreads[0], spreads[1]
 
@@ -64,14 +75,14 @@ def _noise_outcome(context: Mapping[str, Any]) -> str:
 def _noise_evidence(pick: str, context: Mapping[str, Any]) -> str:
     small, large = _spreads(context)
     factor = small / large if large > 0 else math.inf
-    told = (
-        f"Your run: the spread of each batch's loss was {small:.3f} at batch {SMALL} and "
-        f"{large:.3f} at batch {LARGE}, {factor:.2f} times smaller with four times the "
+    told = _(
+        "Your run: the spread of each batch's loss was {small:.3f} at batch {small_batch} and "
+        "{large:.3f} at batch {large_batch}, {factor:.2f} times smaller with four times the "
         "images a batch."
-    )
+    ).format(small=small, small_batch=SMALL, large=large, large_batch=LARGE, factor=factor)
     if pick == _noise_outcome(context) == HALVED:
-        told += (
-            " A batch's loss is the mean of its images' losses, and the mean of b independent "
+        told += " " + _(
+            "A batch's loss is the mean of its images' losses, and the mean of b independent "
             "numbers spreads like 1/sqrt(b): four times the images, sqrt(4) = 2 times less "
             "spread. That is why the legend's spread x sqrt(b) stays about the same for every "
             "batch size."
@@ -80,16 +91,16 @@ def _noise_evidence(pick: str, context: Mapping[str, Any]) -> str:
 
 
 _NOISE_OPTIONS = {
-    LARGER: (
+    LARGER: N_(
         "you predicted more noise from a bigger batch; but a bigger batch averages the loss over "
         "more images, and an average of more numbers jumps around less."
     ),
-    SAME: (
+    SAME: N_(
         "you predicted that the batch size does not matter to the noise; but each batch's loss "
         "is an average over the batch, so the number of images it averages over should show."
     ),
-    HALVED: "you predicted that four times the images a batch halve the spread.",
-    QUARTERED: (
+    HALVED: N_("you predicted that four times the images a batch halve the spread."),
+    QUARTERED: N_(
         "you predicted the spread to fall in proportion to the batch size. Averaging does "
         "shrink the spread, but more slowly than the number of images grows: compare the "
         "two spreads."
@@ -106,11 +117,11 @@ _LOSS_FOR_1 = _LOG_SUM - float(_LOGITS[1])
 
 def _not_the_loss(value: float) -> str:
     if abs(value - _LOSS_FOR_1) <= 0.05:
-        return (
-            f"{value:g} is close, but rounded too far: give the loss to 3 decimals (the check "
+        return _(
+            "{value:g} is close, but rounded too far: give the loss to 3 decimals (the check "
             "accepts 0.005 either side)."
-        )
-    return f"{value:g} is not -ln of class 1's softmax probability."
+        ).format(value=value)
+    return _("{value:g} is not -ln of class 1's softmax probability.").format(value=value)
 
 
 # ---------------------------------------------------------------- 01.diagnose_run (diagnose)
@@ -185,99 +196,124 @@ def _seen(pick: str, context: Mapping[str, Any]) -> str:
     logs = _logs(context)
     if logs is None:
         return ""
-    told = (
-        f"In this run the training loss went from {logs['loss'][0]:.2f} to "
-        f"{logs['loss'][-1]:.2f} (ln 10 = {math.log(10):.2f}), while validation accuracy "
-        f"reached {max(logs['val_accuracy']):.2f} and ended at {logs['val_accuracy'][-1]:.2f}."
+    told = _(
+        "In this run the training loss went from {first:.2f} to "
+        "{last:.2f} (ln 10 = {ln10:.2f}), while validation accuracy "
+        "reached {best:.2f} and ended at {final:.2f}."
+    ).format(
+        first=logs["loss"][0],
+        last=logs["loss"][-1],
+        ln10=math.log(10),
+        best=max(logs["val_accuracy"]),
+        final=logs["val_accuracy"][-1],
     )
     batches = getattr(context.get("history"), "first_epoch_batches", None)
     if pick == "from_logits mismatch" and batches is not None and len(batches) > 10:
         if _stuck(context):
-            told += (
-                f" Its first batch scored {batches[0]:.1f}, and no batch of epoch 1 came down "
-                f"to ln 10: the lowest scored {min(batches):.1f}."
-            )
+            told += " " + _(
+                "Its first batch scored {first:.1f}, and no batch of epoch 1 came down "
+                "to ln 10: the lowest scored {lowest:.1f}."
+            ).format(first=batches[0], lowest=min(batches))
         else:
-            told += (
-                f" Its first batch scored {batches[0]:.1f}, close to the 9.4 that section 4's "
-                f"table gives this mistake on TensorFlow; within 10 batches it was down to "
-                f"{batches[9]:.1f}. The epoch-1 point, {logs['loss'][0]:.2f}, is the running "
-                f"mean over all {len(batches)} batches of that epoch (section 8), which hides "
+            told += " " + _(
+                "Its first batch scored {first:.1f}, close to the 9.4 that section 4's "
+                "table gives this mistake on TensorFlow; within 10 batches it was down to "
+                "{tenth:.1f}. The epoch-1 point, {epoch1:.2f}, is the running "
+                "mean over all {count} batches of that epoch (section 8), which hides "
                 "the high start."
-            )
+            ).format(first=batches[0], tenth=batches[9], epoch1=logs["loss"][0], count=len(batches))
     return told
 
 
 def _loss_level(context: Mapping[str, Any]) -> str:
     logs = _logs(context) or {"loss": [float("nan")]}
-    return f"{logs['loss'][-1]:.1f}, {logs['loss'][-1] / math.log(10):.1f} times ln 10"
+    return _("{loss:.1f}, {times:.1f} times ln 10").format(
+        loss=logs["loss"][-1], times=logs["loss"][-1] / math.log(10)
+    )
 
 
 def _over_fitting(pick: str, context: Mapping[str, Any]) -> str:
-    told = (
-        "over-fitting shows a training loss that keeps falling while the validation loss turns up. "
+    told = _(
+        "over-fitting shows a training loss that keeps falling while the validation loss turns up."
     )
     if _stuck(context):
-        return told + (
-            f"Here the training loss never falls below {min(_logs(context)['loss']):.1f}, far "
-            "above even ln 10, where a model that knows nothing starts: the model does not even "
-            "fit its own training images."
+        return (
+            told
+            + " "
+            + _(
+                "Here the training loss never falls below {lowest:.1f}, far "
+                "above even ln 10, where a model that knows nothing starts: the model does not "
+                "even fit its own training images."
+            ).format(lowest=min(_logs(context)["loss"]))
         )
-    return told + (
-        "Here the training loss stays near ln 10 from the first epoch to the last, and "
-        "training accuracy is no better than validation accuracy: the model does not even fit "
-        "its own training images."
+    return (
+        told
+        + " "
+        + _(
+            "Here the training loss stays near ln 10 from the first epoch to the last, and "
+            "training accuracy is no better than validation accuracy: the model does not even fit "
+            "its own training images."
+        )
     )
 
 
 def _learning_rate(pick: str, context: Mapping[str, Any]) -> str:
-    told = (
+    told = _(
         "a learning rate that is too high throws the weights about: the loss shoots up, then "
-        "sits at ln 10, and accuracy falls to chance, 0.10 (section 11's answer). "
+        "sits at ln 10, and accuracy falls to chance, 0.10 (section 11's answer)."
     )
     if _stuck(context):
-        return told + (
-            f"Accuracy is near chance here too, but the loss does not sit at ln 10: it stays "
-            f"near {_loss_level(context)}. A model that guesses has a cross-entropy of about "
-            "ln 10, so this number is not the cross-entropy of what the model outputs."
+        return (
+            told
+            + " "
+            + _(
+                "Accuracy is near chance here too, but the loss does not sit at ln 10: it stays "
+                "near {level}. A model that guesses has a cross-entropy of about "
+                "ln 10, so this number is not the cross-entropy of what the model outputs."
+            ).format(level=_loss_level(context))
         )
-    return told + "Here accuracy stays far above chance."
+    return told + " " + _("Here accuracy stays far above chance.")
 
 
 def _mismatch(pick: str, context: Mapping[str, Any]) -> str:
-    cause = (
+    cause = _(
         "Its last layer outputs logits, and the loss was given by its name, "
         '"sparse_categorical_crossentropy", which means from_logits=False: the loss treats the '
         "logits as probabilities, so neither the number nor its gradient is the cross-entropy"
     )
     if _stuck(context):
-        return (
-            f"a loss that disagrees with the accuracy: it stays near {_loss_level(context)}, "
+        return _(
+            "a loss that disagrees with the accuracy: it stays near {level}, "
             "while the model guesses near chance, where a true cross-entropy is about ln 10. "
-            + cause
-            + ". On JAX and PyTorch this loss divides each row of logits by its sum, which can "
-            "be near 0 or negative, and the model learns nothing useful from it. (TensorFlow "
+            "{cause}. On JAX and PyTorch this loss divides each row of logits by its sum, which "
+            "can be near 0 or negative, and the model learns nothing useful from it. (TensorFlow "
             "clips before it rescales; there the same mistake still learns, badly.)"
-        )
-    return (
+        ).format(level=_loss_level(context), cause=cause)
+    return _(
         "a model that gets most digits right yet reports the loss of a model that knows "
-        "nothing. " + cause + ", and the model learns much worse than it could."
-    )
+        "nothing. {cause}, and the model learns much worse than it could."
+    ).format(cause=cause)
 
 
 def _shuffled(pick: str, context: Mapping[str, Any]) -> str:
-    told = (
+    told = _(
         "with shuffled labels there is nothing to learn, and validation accuracy would stay "
-        "near chance, 0.10. "
+        "near chance, 0.10."
     )
     if _stuck(context):
-        return told + (
-            f"Accuracy is near chance here too, but the loss is not where shuffled labels leave "
-            f"it, near ln 10: it stays near {_loss_level(context)}, which no cross-entropy of a "
-            "guessing model reports."
+        return (
+            told
+            + " "
+            + _(
+                "Accuracy is near chance here too, but the loss is not where shuffled labels "
+                "leave it, near ln 10: it stays near {level}, which no cross-entropy of a "
+                "guessing model reports."
+            ).format(level=_loss_level(context))
         )
-    return told + (
-        "Here the model gets most validation digits right, so it did learn from its labels."
+    return (
+        told
+        + " "
+        + _("Here the model gets most validation digits right, so it did learn from its labels.")
     )
 
 
@@ -299,8 +335,8 @@ def _images() -> tuple[np.ndarray, np.ndarray]:
     if "x" not in _DATA:
         from kerastutor.data import load_mnist, split_validation
 
-        (x, y), _ = load_mnist("bundled", verbose=False)
-        (x, y), _ = split_validation(x, y, 2000, seed=0)  # training images only
+        (x, y), _test = load_mnist("bundled", verbose=False)
+        (x, y), _validation = split_validation(x, y, 2000, seed=0)  # training images only
         _DATA["x"], _DATA["y"] = x[:1000].astype("float32") / 255.0, y[:1000]
     return _DATA["x"], _DATA["y"]
 
@@ -313,21 +349,28 @@ def _built(answer: Any):
         return answer
     if not callable(answer) or isinstance(answer, type):
         raise Malformed(
-            "expected the fixed function build_quickstart (or the model it returns), got "
-            f"{type(answer).__name__}"
+            _(
+                "expected the fixed function build_quickstart (or the model it returns), got {got}"
+            ).format(got=type(answer).__name__)
         )
     set_random_seed(0)
     try:
         model = answer()
     except Exception as exc:  # the learner's code: say what it raised
-        raise Malformed(f"calling it raised {type(exc).__name__}: {str(exc)[:200]}") from None
+        raise Malformed(
+            _("calling it raised {error}: {message}").format(
+                error=type(exc).__name__, message=str(exc)[:200]
+            )
+        ) from None
     if not isinstance(model, keras.Model):
-        raise Malformed(f"calling it returned a {type(model).__name__}, not a Keras model")
+        raise Malformed(
+            _("calling it returned a {got}, not a Keras model").format(got=type(model).__name__)
+        )
     return model
 
 
 def _outputs(model) -> np.ndarray:
-    x, _ = _images()
+    x, _labels = _images()
     # to_numpy: on torch the output tracks gradients, and np.asarray refuses it
     return to_numpy(model(x[:32], training=False)).astype("float64")
 
@@ -346,11 +389,11 @@ def _gives_ten_scores(model) -> bool:
 
 def _shape_failure(model) -> str:
     shape = _outputs(model).shape
-    return (
-        f"for 32 images of 28 x 28 pixels it returns an array of shape {shape}, not one row of "
+    return _(
+        "for 32 images of 28 x 28 pixels it returns an array of shape {shape}, not one row of "
         "10 scores per image (32, 10). A Dense layer works on the last axis only: given a "
         "28 x 28 image it treats each of the 28 pixel rows as a separate sample."
-    )
+    ).format(shape=shape)
 
 
 def _can_be_negative(model) -> bool:
@@ -360,13 +403,13 @@ def _can_be_negative(model) -> bool:
 
 def _sign_failure(model) -> str:
     out = _outputs(model)
-    return (
-        f"its outputs for 32 images are never below 0 (the smallest is {out.min():.3f}), and "
-        f"{np.mean(out == 0):.0%} of them are exactly 0, yet they are not probabilities either "
+    return _(
+        "its outputs for 32 images are never below 0 (the smallest is {smallest:.3f}), and "
+        "{zeros:.0%} of them are exactly 0, yet they are not probabilities either "
         "(rows do not sum to 1). Logits are scores on the whole real line: an activation on "
         "the last layer that cuts off the negative half leaves digits that the model can never "
         "push down, or never pick once their score is stuck at 0."
-    )
+    ).format(smallest=out.min(), zeros=np.mean(out == 0))
 
 
 def _compiled_loss(model, labels: np.ndarray, out: np.ndarray) -> float:
@@ -389,24 +432,33 @@ def _cross_entropy(labels: np.ndarray, out: np.ndarray) -> float:
 
 
 def _loss_fits_outputs(model) -> bool:
-    _, y = _images()
+    _x, y = _images()
     out = _outputs(model)
     return abs(_compiled_loss(model, y[:32], out) - _cross_entropy(y[:32], out)) < 1e-3
 
 
 def _loss_failure(model) -> str:
-    _, y = _images()
+    _x, y = _images()
     out = _outputs(model)
-    kind = "probabilities" if _are_probabilities(out) else "logits"
-    expects = "logits" if kind == "probabilities" else "probabilities"
-    return (
-        f"its loss does not fit its outputs: the model outputs {kind}, so the cross-entropy of "
-        f"32 images is {_cross_entropy(y[:32], out):.3f}, but the compiled loss reports "
-        f"{_compiled_loss(model, y[:32], out):.3f}, because it expects {expects}."
+    probabilities = _are_probabilities(out)
+    kind = _("probabilities") if probabilities else _("logits")
+    expects = _("logits") if probabilities else _("probabilities")
+    return _(
+        "its loss does not fit its outputs: the model outputs {kind}, so the cross-entropy of "
+        "32 images is {true:.3f}, but the compiled loss reports "
+        "{compiled:.3f}, because it expects {expects}."
+    ).format(
+        kind=kind,
+        true=_cross_entropy(y[:32], out),
+        compiled=_compiled_loss(model, y[:32], out),
+        expects=expects,
     ) + (
-        " (During fit, the TensorFlow backend may rescue a softmax output with a warning; other "
-        "backends do not.)"
-        if kind == "probabilities"
+        " "
+        + _(
+            "(During fit, the TensorFlow backend may rescue a softmax output with a warning; "
+            "other backends do not.)"
+        )
+        if probabilities
         else ""
     )
 
@@ -426,23 +478,23 @@ def _logits_or_probabilities(model, x: np.ndarray) -> np.ndarray:
 
 def _learn_failure(model) -> str:
     before, after = _DATA.get("learned", (math.nan, math.nan))
-    return (
+    return _(
         "its layers and loss fit together, but one epoch on 1,000 training images (32 steps) "
-        f"only took the cross-entropy from {before:.2f} to {after:.2f}: look at how it is "
+        "only took the cross-entropy from {before:.2f} to {after:.2f}: look at how it is "
         "compiled (the optimizer and its learning rate)."
-    )
+    ).format(before=before, after=after)
 
 
 def _fixed(model) -> str:
     before, after = _DATA.get("learned", (math.nan, math.nan))
-    told = (
+    told = _(
         "Right: it flattens each image to 784 numbers and ends in 10 scores, its loss is the "
         "cross-entropy of what it outputs, and one epoch on 1,000 training images took that "
-        f"loss from {before:.2f} to {after:.2f}."
-    )
+        "loss from {before:.2f} to {after:.2f}."
+    ).format(before=before, after=after)
     if _are_probabilities(_outputs(model)):
-        told += (
-            " It outputs probabilities, with a loss that expects them: that works, but logits "
+        told += " " + _(
+            "It outputs probabilities, with a loss that expects them: that works, but logits "
             "with from_logits=True are the numerically safe choice (section 5)."
         )
     return told
@@ -468,16 +520,22 @@ EXERCISES = [
     Exercise(
         key="01.batch_noise",
         kind="predict",
-        prompt="Batch size 32 against batch size 128: with four times the images in each batch, "
-        "what happens to the batch-to-batch spread of the loss? Predict one of "
-        '"larger", "about the same", "halved", "quartered".',
+        prompt=N_(
+            "Batch size 32 against batch size 128: with four times the images in each batch, "
+            "what happens to the batch-to-batch spread of the loss? Predict one of "
+            '"larger", "about the same", "halved", "quartered".'
+        ),
         checker=choice(_NOISE_OPTIONS, _noise_outcome, explain=_noise_evidence),
         hints=(
-            "Move the slider to 128 as well, then read the spread of batch 32 and of batch 128 "
-            "in the legend and divide one by the other.",
-            "A batch's loss is the mean of its images' losses. How does the spread of a mean "
-            "depend on how many numbers it averages (think of the average of 4 dice against a "
-            "single die)?",
+            N_(
+                "Move the slider to 128 as well, then read the spread of batch 32 and of batch 128 "
+                "in the legend and divide one by the other."
+            ),
+            N_(
+                "A batch's loss is the mean of its images' losses. How does the spread of a mean "
+                "depend on how many numbers it averages (think of the average of 4 dice against a "
+                "single die)?"
+            ),
         ),
         solution="# the measured spread fell by a factor of about 2 from batch 32 to batch 128\n"
         'answer = "halved"',
@@ -496,33 +554,42 @@ EXERCISES = [
     Exercise(
         key="01.loss_by_hand",
         kind="recall",
-        prompt="An image of a 1 gets the logits (2.0, 0.0, -1.0) for the classes 0, 1 and 2. What "
-        "is its cross-entropy loss? Give a number to 3 decimals.",
+        prompt=N_(
+            "An image of a 1 gets the logits (2.0, 0.0, -1.0) for the classes 0, 1 and 2. What "
+            "is its cross-entropy loss? Give a number to 3 decimals."
+        ),
         checker=number(
             _LOSS_FOR_1,
             tolerance=0.005,
-            right=(
-                f"Right: ln(e^2 + e^0 + e^-1) - 0 = {_LOSS_FOR_1:.3f}; the softmax gives class 1 "
-                f"only p = {math.exp(-_LOSS_FOR_1):.3f}."
-            ),
+            right=lambda value: _(
+                "Right: ln(e^2 + e^0 + e^-1) - 0 = {loss:.3f}; the softmax gives class 1 "
+                "only p = {p:.3f}."
+            ).format(loss=_LOSS_FOR_1, p=math.exp(-_LOSS_FOR_1)),
             mistakes=[
                 (
                     math.exp(-_LOSS_FOR_1),
-                    "that is the probability the softmax gives the true class; the loss is minus "
-                    "its logarithm.",
+                    N_(
+                        "that is the probability the softmax gives the true class; the loss is "
+                        "minus its logarithm."
+                    ),
                 ),
                 (
                     _LOG_SUM - float(_LOGITS[0]),
-                    "that is the loss if the true class were 0, the favourite; the image is a 1.",
+                    N_(
+                        "that is the loss if the true class were 0, the favourite; the image is "
+                        "a 1."
+                    ),
                 ),
-                (0.0, "a logit on its own is not a loss: it goes through the softmax first."),
-                (-_LOSS_FOR_1, "a cross-entropy is never negative: check the sign."),
+                (0.0, N_("a logit on its own is not a loss: it goes through the softmax first.")),
+                (-_LOSS_FOR_1, N_("a cross-entropy is never negative: check the sign.")),
             ],
             otherwise=_not_the_loss,
         ),
         hints=(
-            "Softmax the logits, then take -ln of the true class's probability; or compute "
-            "ln(sum of e^z) - z for the true class.",
+            N_(
+                "Softmax the logits, then take -ln of the true class's probability; or compute "
+                "ln(sum of e^z) - z for the true class."
+            ),
         ),
         solution="z = np.array([2.0, 0.0, -1.0])\n"
         "answer = float(np.log(np.exp(z).sum()) - z[1])  # about 2.17",
@@ -531,21 +598,30 @@ EXERCISES = [
     Exercise(
         key="01.diagnose_run",
         kind="diagnose",
-        prompt="A colleague trained a classifier on the same images for five epochs and sent "
-        "you the curves. What went wrong? Answer one of "
-        '"over-fitting", "learning rate too high", "from_logits mismatch", "labels shuffled".',
+        prompt=N_(
+            "A colleague trained a classifier on the same images for five epochs and sent "
+            "you the curves. What went wrong? Answer one of "
+            '"over-fitting", "learning rate too high", "from_logits mismatch", "labels shuffled".'
+        ),
         checker=choice(_DIAGNOSES, "from_logits mismatch", explain=_seen),
         hints=(
-            "Read the loss and the accuracy together: the loss panel against ln 10 = 2.30, "
-            "where a model that knows nothing starts (section 4), and the accuracy against "
-            "0.10, chance.",
-            "Loss and accuracy must agree. A model that is right on most digits gives the true "
-            "digit a fair probability, so its cross-entropy cannot stay near ln 10; a model that "
-            "guesses has a cross-entropy near ln 10, not far above it. If they disagree, the "
-            "loss is not computing what you think: what is it told about the model's outputs?",
-            "Section 4's table gives the loss of the untrained model, before any update. The "
-            "epoch-1 point is not that: it is the running mean over the epoch's 125 batches "
-            "(section 8). Compare the first batches in the lower figure with the table.",
+            N_(
+                "Read the loss and the accuracy together: the loss panel against ln 10 = 2.30, "
+                "where a model that knows nothing starts (section 4), and the accuracy against "
+                "0.10, chance."
+            ),
+            N_(
+                "Loss and accuracy must agree. A model that is right on most digits gives the "
+                "true digit a fair probability, so its cross-entropy cannot stay near ln 10; a "
+                "model that guesses has a cross-entropy near ln 10, not far above it. If they "
+                "disagree, the loss is not computing what you think: what is it told about the "
+                "model's outputs?"
+            ),
+            N_(
+                "Section 4's table gives the loss of the untrained model, before any update. The "
+                "epoch-1 point is not that: it is the running mean over the epoch's 125 batches "
+                "(section 8). Compare the first batches in the lower figure with the table."
+            ),
         ),
         solution="# the model ends in logits, but the loss was named by its string, which means\n"
         "# from_logits=False (see kerastutor/exercises/ch01.py, colleagues_run)\n"
@@ -569,15 +645,17 @@ EXERCISES = [
     Exercise(
         key="01.fix_the_model",
         kind="debug",
-        prompt="build_quickstart() should build and compile the quickstart classifier of "
-        "sections 2 and 6, but it has two bugs. Fix them in the cell and hand in the function "
-        "(the checker calls it and trains the model for one epoch).",
+        prompt=N_(
+            "build_quickstart() should build and compile the quickstart classifier of "
+            "sections 2 and 6, but it has two bugs. Fix them in the cell and hand in the function "
+            "(the checker calls it and trains the model for one epoch)."
+        ),
         checker=object_with(
             "keras.Model",
             [
                 Property(
                     _is_compiled,
-                    "the model it returns is not compiled: call compile before returning it.",
+                    N_("the model it returns is not compiled: call compile before returning it."),
                 ),
                 Property(_gives_ten_scores, _shape_failure),
                 Property(_can_be_negative, _sign_failure),
@@ -588,12 +666,18 @@ EXERCISES = [
             convert=_built,
         ),
         hints=(
-            "Run it: model = build_quickstart(), then look at model(x_train[:4]).shape and at "
-            "the numbers themselves. One row of 10 scores per image? Any negative scores?",
-            "Before the first Dense layer each 28 x 28 image must become 784 numbers (section "
-            "2): a Dense layer acts on the last axis only.",
-            "The last layer outputs logits, which can be any real number. Which argument of "
-            "that layer cuts off the negative ones?",
+            N_(
+                "Run it: model = build_quickstart(), then look at model(x_train[:4]).shape and at "
+                "the numbers themselves. One row of 10 scores per image? Any negative scores?"
+            ),
+            N_(
+                "Before the first Dense layer each 28 x 28 image must become 784 numbers (section "
+                "2): a Dense layer acts on the last axis only."
+            ),
+            N_(
+                "The last layer outputs logits, which can be any real number. Which argument of "
+                "that layer cuts off the negative ones?"
+            ),
         ),
         solution="def build_quickstart():\n"
         '    model = keras.Sequential(name="quickstart")\n'

@@ -15,6 +15,8 @@ import numpy as np
 from kerastutor.backends import set_random_seed
 from kerastutor.exercises.engine import Exercise, Malformed
 from kerastutor.exercises.factories import Property, choice, number, object_with
+from kerastutor.i18n import N_
+from kerastutor.i18n import gettext as _
 
 # ---------------------------------------------------------------- 02.more_data (predict)
 
@@ -31,7 +33,10 @@ def _size_run(context: Mapping[str, Any], size: int) -> dict:
     experiment = context.get("experiment")
     if experiment is None or not hasattr(experiment, "results"):
         raise Malformed(
-            "pass the experiment too: kt.check('02.more_data', prediction, experiment=experiment)"
+            _(
+                "pass the experiment too: "
+                "kt.check('02.more_data', prediction, experiment=experiment)"
+            )
         )
     if size in experiment.results:
         run = experiment.results[size]
@@ -40,12 +45,15 @@ def _size_run(context: Mapping[str, Any], size: int) -> dict:
             run = experiment.result(size)
         except ValueError:
             raise Malformed(
-                f"this experiment has no training-set size {size}: pass the experiment of section 8"
+                _(
+                    "this experiment has no training-set size {size}: pass the experiment of "
+                    "section 8"
+                ).format(size=size)
             ) from None
     else:
-        raise Malformed(f"this experiment has no run with {size} images yet")
+        raise Malformed(_("this experiment has no run with {size} images yet").format(size=size))
     if not isinstance(run, Mapping) or "val_loss" not in run:
-        raise Malformed("this experiment's runs hold no val_loss: pass the one of section 8")
+        raise Malformed(_("this experiment's runs hold no val_loss: pass the one of section 8"))
     return run
 
 
@@ -58,8 +66,8 @@ def _lowest(run: Mapping[str, Any]) -> tuple[int, float, float]:
 
 def _more_data_outcome(context: Mapping[str, Any]) -> str:
     """What the runs showed: where the lowest val_loss of the large set sits against the small."""
-    small, _, _ = _lowest(_size_run(context, SMALL))
-    large, _, _ = _lowest(_size_run(context, LARGE))
+    small = _lowest(_size_run(context, SMALL))[0]
+    large = _lowest(_size_run(context, LARGE))[0]
     if abs(large - small) <= SAME_WITHIN:
         return SAME
     return LATER if large > small else EARLIER
@@ -72,33 +80,60 @@ def _more_data_evidence(pick: str, context: Mapping[str, Any]) -> str:
         _lowest(runs[LARGE]),
     )
     epochs = len(runs[LARGE]["val_loss"])
-    told = (
-        f"Your runs: with {SMALL} images val_loss was lowest after epoch {b_small} "
-        f"({v_small:.3f}) and stood at {last_small:.3f} after epoch {epochs}; with {LARGE:,} "
-        f"images it was lowest after epoch {b_large} ({v_large:.3f})"
+    values = dict(
+        small=SMALL,
+        b_small=b_small,
+        v_small=v_small,
+        last_small=last_small,
+        epochs=epochs,
+        large=LARGE,
+        b_large=b_large,
+        v_large=v_large,
+        last_large=last_large,
     )
-    told += "." if b_large == epochs else f" and ended at {last_large:.3f}."
+    if b_large == epochs:
+        told = _(
+            "Your runs: with {small} images val_loss was lowest after epoch {b_small} "
+            "({v_small:.3f}) and stood at {last_small:.3f} after epoch {epochs}; with {large:,} "
+            "images it was lowest after epoch {b_large} ({v_large:.3f})."
+        ).format(**values)
+    else:
+        told = _(
+            "Your runs: with {small} images val_loss was lowest after epoch {b_small} "
+            "({v_small:.3f}) and stood at {last_small:.3f} after epoch {epochs}; with {large:,} "
+            "images it was lowest after epoch {b_large} ({v_large:.3f}) and ended at "
+            "{last_large:.3f}."
+        ).format(**values)
     if pick == _more_data_outcome(context) == LATER:
-        told += (
-            " Both runs made the same number of weight updates in every epoch. A few hundred "
-            f"updates store {SMALL} images; after that, each update fits the particulars of "
-            f"those images, which new images do not share. {LARGE:,} images take many more "
-            "updates to store, so the turn comes after more epochs"
-        )
-        told += ", and the lowest val_loss is lower." if v_large < v_small else "."
+        if v_large < v_small:
+            why = _(
+                "Both runs made the same number of weight updates in every epoch. A few hundred "
+                "updates store {small} images; after that, each update fits the particulars of "
+                "those images, which new images do not share. {large:,} images take many more "
+                "updates to store, so the turn comes after more epochs, and the lowest val_loss "
+                "is lower."
+            )
+        else:
+            why = _(
+                "Both runs made the same number of weight updates in every epoch. A few hundred "
+                "updates store {small} images; after that, each update fits the particulars of "
+                "those images, which new images do not share. {large:,} images take many more "
+                "updates to store, so the turn comes after more epochs."
+            )
+        told += " " + why.format(small=SMALL, large=LARGE)
     return told
 
 
 _MORE_DATA_OPTIONS = {
-    EARLIER: (
+    EARLIER: N_(
         "you predicted that a bigger training set is memorised sooner, so that its validation "
         "loss turns up after fewer epochs of the same updates."
     ),
-    SAME: (
+    SAME: N_(
         "you predicted that the turn depends on the number of updates alone, not on how many "
         "different images those updates see."
     ),
-    LATER: "you predicted that more images delay the turn of the validation loss.",
+    LATER: N_("you predicted that more images delay the turn of the validation loss."),
 }
 
 # ---------------------------------------------------------------- 02.best_epoch (diagnose)
@@ -107,12 +142,14 @@ _MORE_DATA_OPTIONS = {
 def _val_loss(context: Mapping[str, Any]) -> list[float]:
     history = context.get("history")
     if history is None:
-        raise Malformed("pass your History too: check('02.best_epoch', answer, history=history)")
+        raise Malformed(_("pass your History too: check('02.best_epoch', answer, history=history)"))
     logs = history.history if hasattr(history, "history") else history
     if not isinstance(logs, Mapping) or "val_loss" not in logs:
         raise Malformed(
-            "this History has no val_loss; a fit with validation_data=(x_val, y_val) logs it "
-            "(validation data, never the test set)"
+            _(
+                "this History has no val_loss; a fit with validation_data=(x_val, y_val) logs it "
+                "(validation data, never the test set)"
+            )
         )
     return [float(v) for v in logs["val_loss"]]
 
@@ -141,21 +178,25 @@ def _best_accuracy(context: Mapping[str, Any]) -> float:
 
 def _best_epoch_right(value: int, context: Mapping[str, Any]) -> str:
     values = _val_loss(context)
-    told = f"Right: val_loss is lowest ({values[value - 1]:.4f}) after epoch {value}"
     if value == len(values):
-        return told + ", the last epoch: this run could have trained for longer."
-    return told + (
-        f"; by epoch {len(values)} it has risen to {values[-1]:.4f}. Stop there (or keep the "
-        "weights of that epoch): the epochs after it stored more of the training images' "
-        "particulars, which do not carry over to new images."
-    )
+        return _(
+            "Right: val_loss is lowest ({lowest:.4f}) after epoch {epoch}, the last epoch: this "
+            "run could have trained for longer."
+        ).format(lowest=values[value - 1], epoch=value)
+    return _(
+        "Right: val_loss is lowest ({lowest:.4f}) after epoch {epoch}; by epoch {epochs} it has "
+        "risen to {last:.4f}. Stop there (or keep the weights of that epoch): the epochs after it "
+        "stored more of the training images' particulars, which do not carry over to new images."
+    ).format(lowest=values[value - 1], epoch=value, epochs=len(values), last=values[-1])
 
 
 def _best_epoch_otherwise(value: int, context: Mapping[str, Any]) -> str:
     values = _val_loss(context)
     if not 1 <= value <= len(values):
-        return f"this run has epochs 1 to {len(values)}."
-    return f"after epoch {value} val_loss was {values[value - 1]:.4f}, not the lowest."
+        return _("this run has epochs 1 to {epochs}.").format(epochs=len(values))
+    return _("after epoch {epoch} val_loss was {value:.4f}, not the lowest.").format(
+        epoch=value, value=values[value - 1]
+    )
 
 
 # ---------------------------------------------------------------- 02.diagnose_run (diagnose)
@@ -190,7 +231,9 @@ def _run_numbers(context: Mapping[str, Any]) -> dict[str, float]:
     logs = history.history if hasattr(history, "history") else history
     keys = ("loss", "val_loss", "val_sparse_categorical_accuracy")
     if not isinstance(logs, Mapping) or not all(k in logs and len(logs[k]) for k in keys):
-        raise Malformed("pass the run too: kt.check('02.diagnose_run', answer, history=colleague)")
+        raise Malformed(
+            _("pass the run too: kt.check('02.diagnose_run', answer, history=colleague)")
+        )
     loss, val_loss = np.asarray(logs["loss"], float), np.asarray(logs["val_loss"], float)
     accuracy = np.asarray(logs["val_sparse_categorical_accuracy"], float)
     return {
@@ -207,35 +250,35 @@ def _run_numbers(context: Mapping[str, Any]) -> dict[str, float]:
 
 def _diagnose_says(pick: str, context: Mapping[str, Any]) -> str:
     n = _run_numbers(context)
-    curves = (
-        f"val_loss fell in {n['falls']} of {n['epochs'] - 1} epochs, to {n['val_loss']:.4f} "
-        f"(training loss {n['loss']:.4f}); it was at or below the training loss in "
-        f"{n['below']} of {n['epochs']} epochs, and validation accuracy ended at "
-        f"{n['accuracy']:.3f}."
-    )
+    curves = _(
+        "val_loss fell in {falls} of {intervals} epochs, to {val_loss:.4f} "
+        "(training loss {loss:.4f}); it was at or below the training loss in "
+        "{below} of {epochs} epochs, and validation accuracy ended at "
+        "{accuracy:.3f}."
+    ).format(intervals=n["epochs"] - 1, **n)
     if pick == "over-fitting":
-        return (
+        return _(
             "over-fitting shows as a gap: val_loss stops falling and turns up while the training "
-            f"loss keeps falling. Here {curves} No gap opened."
-        )
+            "loss keeps falling. Here {curves} No gap opened."
+        ).format(curves=curves)
     if pick == "learning rate too high":
-        return (
+        return _(
             "a learning rate too high makes the loss jump about or climb; here the training loss "
-            f"fell smoothly, from {n['first_loss']:.2f} to {n['loss']:.4f}."
-        )
+            "fell smoothly, from {first_loss:.2f} to {loss:.4f}."
+        ).format(**n)
     if pick == "nothing wrong":
-        return (
-            f"then 500 training images would have taught this model to name "
-            f"{n['accuracy']:.1%} of images it never saw, with a validation loss no higher than "
-            f"its training loss. Here {curves} Compare the 500-image run of the guided "
+        return _(
+            "then 500 training images would have taught this model to name "
+            "{accuracy:.1%} of images it never saw, with a validation loss no higher than "
+            "its training loss. Here {curves} Compare the 500-image run of the guided "
             "experiment in section 8: the same model, images and updates."
-        )
-    return (
-        f"Right: {curves} Scores that follow the training scores all the way down come from "
+        ).format(accuracy=n["accuracy"], curves=curves)
+    return _(
+        "Right: {curves} Scores that follow the training scores all the way down come from "
         "images the model trained on: colleagues_run validates on (x_fit, y_fit), the very 500 "
         "images it fits. Such a score says nothing about new images. Hold validation data "
         "apart (kt.split_validation) and pass that, as the chapter does."
-    )
+    ).format(curves=curves)
 
 
 _DIAGNOSES = {
@@ -254,9 +297,9 @@ def _validation_split() -> tuple[np.ndarray, np.ndarray]:
     """The chapter's 2,000 validation images, rebuilt: flat, in [0, 1], never trained on."""
     from kerastutor.data import load_mnist, split_validation
 
-    (x_train, y_train), _ = load_mnist("bundled", verbose=False)
+    (x_train, y_train), _test = load_mnist("bundled", verbose=False)
     x_train = x_train.reshape(-1, 784).astype("float32") / 255.0
-    _, (x_val, y_val) = split_validation(x_train, y_train, 2000, seed=0)
+    _fit, (x_val, y_val) = split_validation(x_train, y_train, 2000, seed=0)
     return x_val, y_val
 
 
@@ -266,7 +309,10 @@ def _model(history) -> Any:
     model = getattr(history, "model", None)
     if not isinstance(model, keras.Model):
         raise Malformed(
-            "this History knows no model: hand in what model.fit(...) returned, right after the fit"
+            _(
+                "this History knows no model: hand in what model.fit(...) returned, right after "
+                "the fit"
+            )
         )
     return model
 
@@ -285,8 +331,10 @@ def _validation_accuracy(history) -> float:
     scores = np.asarray(model.predict(x_val, batch_size=500, verbose=0))
     if scores.shape != (len(y_val), 10):
         raise Malformed(
-            f"the model gives outputs of shape {scores.shape[1:]} per image; it must give 10 "
-            "scores, one per digit"
+            _(
+                "the model gives outputs of shape {shape} per image; it must give 10 "
+                "scores, one per digit"
+            ).format(shape=scores.shape[1:])
         )
     accuracy = float((scores.argmax(axis=1) == y_val).mean())
     history._kt_validation_accuracy = (_updates_made(history), accuracy)
@@ -319,46 +367,64 @@ def _a_history(answer: Any) -> Any:
 
     if isinstance(answer, keras.Model):
         raise Malformed(
-            "hand in the History that fit returned (it knows its model and how many epochs it "
-            "ran), not the model"
+            _(
+                "hand in the History that fit returned (it knows its model and how many epochs "
+                "it ran), not the model"
+            )
         )
     return answer
 
 
 def _three_epochs_right(history) -> str:
-    return (
-        f"Right: on the 2,000 validation images (rebuilt here with kt.split_validation, seed 0) "
-        f"your model scores a validation accuracy of {_validation_accuracy(history):.3f} after "
-        f"{_epochs_run(history)} epoch(s), {_updates_in_this_fit(history)} updates. In a fixed "
+    return _(
+        "Right: on the 2,000 validation images (rebuilt here with kt.split_validation, seed 0) "
+        "your model scores a validation accuracy of {accuracy:.3f} after "
+        "{epochs} epoch(s), {updates} updates. In a fixed "
         "number of epochs the batch size sets how many updates the weights get, and the width "
         "how much each update can learn; both have to be enough."
+    ).format(
+        accuracy=_validation_accuracy(history),
+        epochs=_epochs_run(history),
+        updates=_updates_in_this_fit(history),
     )
 
 
 def _too_low(history) -> str:
     updates = _updates_in_this_fit(history)
-    told = (
-        f"on the 2,000 validation images your model scores a validation accuracy of "
-        f"{_validation_accuracy(history):.3f}, short of {TARGET}. It made {updates} weight "
-        f"updates in {_epochs_run(history)} epoch(s)"
+    values = dict(
+        accuracy=_validation_accuracy(history),
+        target=TARGET,
+        updates=updates,
+        epochs=_epochs_run(history),
     )
     if updates < 100:
-        return told + ": few steps for the weights to learn from."
-    return told + ", plenty for three epochs: what else limits how much each update can learn?"
+        return _(
+            "on the 2,000 validation images your model scores a validation accuracy of "
+            "{accuracy:.3f}, short of {target}. It made {updates} weight "
+            "updates in {epochs} epoch(s): few steps for the weights to learn from."
+        ).format(**values)
+    return _(
+        "on the 2,000 validation images your model scores a validation accuracy of "
+        "{accuracy:.3f}, short of {target}. It made {updates} weight "
+        "updates in {epochs} epoch(s), plenty for three epochs: what else limits how much each "
+        "update can learn?"
+    ).format(**values)
 
 
 _THREE_EPOCHS_PROPERTIES = [
     Property(
         lambda h: 1 <= _epochs_run(h) <= MAX_EPOCHS,
-        lambda h: f"this fit ran {_epochs_run(h)} epochs; the budget is 1 to {MAX_EPOCHS}.",
+        lambda h: _("this fit ran {epochs} epochs; the budget is 1 to {most}.").format(
+            epochs=_epochs_run(h), most=MAX_EPOCHS
+        ),
     ),
     Property(
         _fresh,
-        lambda h: (
-            f"the model had been trained before this fit: its optimizer made "
-            f"{_updates_made(h)} updates, this History only {_updates_in_this_fit(h)}. Build "
+        lambda h: _(
+            "the model had been trained before this fit: its optimizer made "
+            "{made} updates, this History only {this_fit}. Build "
             "a fresh model and hand in its one fit."
-        ),
+        ).format(made=_updates_made(h), this_fit=_updates_in_this_fit(h)),
     ),
     Property(lambda h: _validation_accuracy(h) >= TARGET, _too_low),
 ]
@@ -368,16 +434,22 @@ EXERCISES = [
     Exercise(
         key="02.more_data",
         kind="predict",
-        prompt=f"Each run makes 20 epochs of 16 weight updates. With {SMALL} training images "
-        "val_loss reaches a lowest point and turns up. With "
-        f"{LARGE:,} images, does that lowest point come {EARLIER!r}, at {SAME!r} epoch "
-        f"(within {SAME_WITHIN}), or {LATER!r}?",
+        prompt=N_(
+            "Each run makes 20 epochs of 16 weight updates. With 250 training images "
+            "val_loss reaches a lowest point and turns up. With "
+            "4,000 images, does that lowest point come 'earlier', at 'about the same' epoch "
+            "(within 2), or 'later'?"
+        ),
         checker=choice(_MORE_DATA_OPTIONS, _more_data_outcome, explain=_more_data_evidence),
         hints=(
-            "Move the knob to both sizes and find the dot on each dashed curve: after which "
-            "epoch is each validation loss lowest?",
-            "Memorising takes updates: how many updates does it take to store 250 images, and "
-            "how many to store sixteen times as many?",
+            N_(
+                "Move the knob to both sizes and find the dot on each dashed curve: after which "
+                "epoch is each validation loss lowest?"
+            ),
+            N_(
+                "Memorising takes updates: how many updates does it take to store 250 images, and "
+                "how many to store sixteen times as many?"
+            ),
         ),
         solution=f'answer = "{LATER}"  # more images: the turn of val_loss comes after more epochs',
         wrong=f'answer = "{SAME}"',
@@ -398,26 +470,30 @@ EXERCISES = [
     Exercise(
         key="02.steps_per_epoch",
         kind="recall",
-        prompt="How many steps does one epoch of 60,000 samples take at batch size 128?",
+        prompt=N_("How many steps does one epoch of 60,000 samples take at batch size 128?"),
         checker=number(
             469,
             whole=True,
-            right="Right: 60,000 / 128 = 468.75, and the last, smaller batch still counts: "
-            "469 steps.",
+            right=N_(
+                "Right: 60,000 / 128 = 468.75, and the last, smaller batch still counts: 469 steps."
+            ),
             mistakes=[
                 (
                     468,
-                    "that is 60,000 // 128, which drops the 96 samples of the last, partial batch.",
+                    N_(
+                        "that is 60,000 // 128, which drops the 96 samples of the last, partial "
+                        "batch."
+                    ),
                 ),
-                (128, "128 is the number of samples in a batch, not the number of batches."),
+                (128, N_("128 is the number of samples in a batch, not the number of batches.")),
             ],
-            otherwise=lambda value: (
-                f"{value} steps of 128 samples would cover {value * 128:,} samples, not 60,000."
-            ),
+            otherwise=lambda value: _(
+                "{value} steps of 128 samples would cover {samples:,} samples, not 60,000."
+            ).format(value=value, samples=value * 128),
         ),
         hints=(
-            "Each step takes one batch of 128 samples, the last one whatever is left.",
-            "Keras rounds the number of batches up.",
+            N_("Each step takes one batch of 128 samples, the last one whatever is left."),
+            N_("Keras rounds the number of batches up."),
         ),
         solution="answer = math.ceil(60_000 / 128)  # 469",
         wrong="answer = 468",
@@ -425,8 +501,10 @@ EXERCISES = [
     Exercise(
         key="02.best_epoch",
         kind="diagnose",
-        prompt="In the History you pass (a run validated on validation data), after which epoch "
-        "(counted from 1) was val_loss lowest? That epoch is the one to stop at.",
+        prompt=N_(
+            "In the History you pass (a run validated on validation data), after which epoch "
+            "(counted from 1) was val_loss lowest? That epoch is the one to stop at."
+        ),
         checker=number(
             _best_epoch,
             whole=True,
@@ -434,29 +512,37 @@ EXERCISES = [
             mistakes=[
                 (
                     lambda context: _best_epoch(context) - 1,
-                    "off by one: Keras counts epochs from 1 when it prints them, as the table "
-                    "of kt.history_to_frame does.",
+                    N_(
+                        "off by one: Keras counts epochs from 1 when it prints them, as the table "
+                        "of kt.history_to_frame does."
+                    ),
                 ),
                 (
                     _lowest_training_loss,
-                    "that is where the training loss is lowest. It falls in every epoch while "
-                    "the model stores its training images, so it cannot tell you when to stop; "
-                    "the validation loss can.",
+                    N_(
+                        "that is where the training loss is lowest. It falls in every epoch while "
+                        "the model stores its training images, so it cannot tell you when to stop; "
+                        "the validation loss can."
+                    ),
                 ),
                 (
                     _best_accuracy,
-                    "that is where validation accuracy is highest. Accuracy only counts the "
-                    "argmax; val_loss also punishes confident mistakes, and it rose while "
-                    "accuracy crept up: the model grew surer of its wrong answers. The "
-                    "question asks for val_loss.",
+                    N_(
+                        "that is where validation accuracy is highest. Accuracy only counts the "
+                        "argmax; val_loss also punishes confident mistakes, and it rose while "
+                        "accuracy crept up: the model grew surer of its wrong answers. The "
+                        "question asks for val_loss."
+                    ),
                 ),
             ],
             otherwise=_best_epoch_otherwise,
         ),
         hints=(
-            "Make the History a table with kt.history_to_frame: one row per epoch, numbered from "
-            "1 as Keras prints them. Which row has the smallest val_loss?",
-            "Look at the val_loss column, not loss and not the accuracy columns.",
+            N_(
+                "Make the History a table with kt.history_to_frame: one row per epoch, numbered "
+                "from 1 as Keras prints them. Which row has the smallest val_loss?"
+            ),
+            N_("Look at the val_loss column, not loss and not the accuracy columns."),
         ),
         solution="# the History you check against; in chapter 2: runs['true labels']\n"
         "run = runs['true labels']\n"
@@ -473,15 +559,21 @@ EXERCISES = [
     Exercise(
         key="02.diagnose_run",
         kind="diagnose",
-        prompt="A colleague trained the digits model on 500 training images for 20 epochs and "
-        "reports: no over-fitting at all, validation accuracy 1.000. What went wrong: "
-        "'over-fitting', 'learning rate too high', 'leak' or 'nothing wrong'?",
+        prompt=N_(
+            "A colleague trained the digits model on 500 training images for 20 epochs and "
+            "reports: no over-fitting at all, validation accuracy 1.000. What went wrong: "
+            "'over-fitting', 'learning rate too high', 'leak' or 'nothing wrong'?"
+        ),
         checker=choice(_DIAGNOSES, "leak"),
         hints=(
-            "How well can a model trained on 500 images name digits it has never seen? Compare "
-            "the 500-image run of the guided experiment.",
-            "Validation scores that follow the training scores down to nearly zero loss: which "
-            "images could give a model such scores?",
+            N_(
+                "How well can a model trained on 500 images name digits it has never seen? Compare "
+                "the 500-image run of the guided experiment."
+            ),
+            N_(
+                "Validation scores that follow the training scores down to nearly zero loss: which "
+                "images could give a model such scores?"
+            ),
         ),
         solution='answer = "leak"  # it validated on its own training images',
         wrong='answer = "nothing wrong"',
@@ -495,10 +587,12 @@ EXERCISES = [
     Exercise(
         key="02.three_epochs",
         kind="experiment",
-        prompt=f"Reach a validation accuracy of at least {TARGET} within {MAX_EPOCHS} epochs on "
-        "the 8,000 training images: choose the width, the optimizer and the batch size, and "
-        "hand in the History your fit returns. The model reads the chapter's inputs (784 "
-        "numbers in [0, 1]); the checker measures it itself on the 2,000 validation images.",
+        prompt=N_(
+            "Reach a validation accuracy of at least 0.94 within 3 epochs on "
+            "the 8,000 training images: choose the width, the optimizer and the batch size, and "
+            "hand in the History your fit returns. The model reads the chapter's inputs (784 "
+            "numbers in [0, 1]); the checker measures it itself on the 2,000 validation images."
+        ),
         checker=object_with(
             "keras.callbacks.History",
             _THREE_EPOCHS_PROPERTIES,
@@ -506,10 +600,14 @@ EXERCISES = [
             convert=_a_history,
         ),
         hints=(
-            "Count the weight updates first: how many does a batch of 1,024 give in three epochs "
-            "of 8,000 images? Section 8 showed what fewer, smoother updates cost.",
-            "If more updates alone leave you short of the target, give the layers a few hundred "
-            "units as well.",
+            N_(
+                "Count the weight updates first: how many does a batch of 1,024 give in three "
+                "epochs of 8,000 images? Section 8 showed what fewer, smoother updates cost."
+            ),
+            N_(
+                "If more updates alone leave you short of the target, give the layers a few "
+                "hundred units as well."
+            ),
         ),
         solution="answer = attempt(width=512, optimizer='rmsprop', batch_size=64)",
         wrong="answer = attempt()  # 64 units, batch size 1024: 24 updates in all",

@@ -12,6 +12,8 @@ import numpy as np
 from kerastutor._arrays import to_numpy
 from kerastutor.exercises.engine import Exercise, Malformed
 from kerastutor.exercises.factories import Case, Property, callable_on, choice, number, object_with
+from kerastutor.i18n import N_
+from kerastutor.i18n import gettext as _
 
 # ---------------------------------------------------------------- 03.threshold (predict)
 
@@ -23,14 +25,19 @@ def _threshold_runs(context: Mapping[str, Any]) -> tuple[dict, dict]:
     experiment = context.get("experiment")
     if experiment is None or not hasattr(experiment, "result"):
         raise Malformed(
-            "pass the experiment too: kt.check('03.threshold', prediction, experiment=experiment)"
+            _(
+                "pass the experiment too: "
+                "kt.check('03.threshold', prediction, experiment=experiment)"
+            )
         )
     try:
         return experiment.result(LOW), experiment.result(HIGH)
     except ValueError:
         raise Malformed(
-            f"this experiment has no threshold {LOW} and {HIGH}: pass the threshold experiment "
-            "of this section"
+            _(
+                "this experiment has no threshold {low} and {high}: pass the threshold experiment "
+                "of this section"
+            ).format(low=LOW, high=HIGH)
         ) from None
 
 
@@ -47,30 +54,38 @@ def _threshold_evidence(pick: str, context: Mapping[str, Any]) -> str:
     low, high = _threshold_runs(context)
 
     def said(threshold: float, run: dict) -> str:
-        return (
-            f"at {threshold} it called {run['called']} images '5', {run['tp']} rightly and "
-            f"{run['fp']} wrongly, and missed {run['fn']} real 5s: precision "
-            f"{run['precision']:.3f}, recall {run['recall']:.3f}"
+        return _(
+            "at {threshold} it called {called} images '5', {tp} rightly and "
+            "{fp} wrongly, and missed {fn} real 5s: precision "
+            "{precision:.3f}, recall {recall:.3f}"
+        ).format(
+            threshold=threshold,
+            called=run["called"],
+            tp=run["tp"],
+            fp=run["fp"],
+            fn=run["fn"],
+            precision=run["precision"],
+            recall=run["recall"],
         )
 
-    return f"Your run: {said(LOW, low)}; {said(HIGH, high)}."
+    return _("Your run: {low}; {high}.").format(low=said(LOW, low), high=said(HIGH, high))
 
 
 _THRESHOLD_OPTIONS = {
-    "precision up, recall down": (
+    "precision up, recall down": N_(
         "a stricter threshold calls fewer images '5'. The ones it still calls are the surest, so "
         "fewer of them are false alarms; but more real 5s now score below the bar and are missed, "
         "and the number of real 5s (recall's denominator) does not change."
     ),
-    "precision down, recall up": (
+    "precision down, recall up": N_(
         "recall could only rise if the detector found more of the real 5s, but a higher "
         "threshold makes it call fewer images '5', never more: count them in the run below."
     ),
-    "both up": (
+    "both up": N_(
         "that would be a free lunch: a stricter detector that finds more 5s while saying '5' less "
         "often. The number of real 5s is fixed, so look at how many of them each threshold finds."
     ),
-    "both down": (
+    "both down": N_(
         "that would make the surer calls worse ones: look at the share of false alarms among the "
         "images called '5' at each threshold."
     ),
@@ -134,31 +149,36 @@ def _expected(y_true: Any, logits: Any) -> np.ndarray:
 
 
 _LOSS_CASES = [
-    Case(_as_tensors(_BATCH_LABELS, _BATCH_LOGITS), _expected, "a batch of 3 samples", 1e-4),
+    Case(_as_tensors(_BATCH_LABELS, _BATCH_LOGITS), _expected, N_("a batch of 3 samples"), 1e-4),
     Case(
-        _as_tensors(_BATCH_LABELS[:1], _BATCH_LOGITS[:1]), _expected, "a batch of one sample", 1e-4
+        _as_tensors(_BATCH_LABELS[:1], _BATCH_LOGITS[:1]),
+        _expected,
+        N_("a batch of one sample"),
+        1e-4,
     ),
     Case(
         _as_tensors(_BATCH_LABELS[::-1].copy(), _BATCH_LOGITS[::-1].copy()),
         _expected,
-        "the same 3 samples in reverse order",
+        N_("the same 3 samples in reverse order"),
         1e-4,
     ),
-    Case(_as_tensors(_LARGE_LABELS, _LARGE_LOGITS), _expected, "large logits (up to 120)", 1e-3),
+    Case(
+        _as_tensors(_LARGE_LABELS, _LARGE_LOGITS), _expected, N_("large logits (up to 120)"), 1e-3
+    ),
 ]
 
 
 def _loss_otherwise(label: str, shown: str) -> str:
     if "nan" in shown or "inf" in shown:
-        return (
-            f"on {label} it returned {shown}: a softmax of such logits rounds some probabilities "
+        return _(
+            "on {label} it returned {shown}: a softmax of such logits rounds some probabilities "
             "to exactly 0, and the log of 0 is -inf. Keep working with log-probabilities computed "
             "in one step, as the original code did."
-        )
-    return (
-        f"on {label} it returned {shown}, not the crossentropy of each sample: compare it with "
+        ).format(label=label, shown=shown)
+    return _(
+        "on {label} it returned {shown}, not the crossentropy of each sample: compare it with "
         "keras.losses.categorical_crossentropy(..., from_logits=True) on the same arrays."
-    )
+    ).format(label=label, shown=shown)
 
 
 # ---------------------------------------------------------------- 03.sum_reduction (recall)
@@ -186,7 +206,7 @@ def _wrong(labels: np.ndarray, logits: np.ndarray) -> np.ndarray:
 
 def _rate(batches: list[tuple]) -> float:
     wrong = sum(float(np.sum(w * _wrong(y, z))) for y, z, w in batches)
-    weight = sum(float(np.sum(w)) for _, _, w in batches)
+    weight = sum(float(np.sum(w)) for _labels, _logits, w in batches)
     return wrong / weight
 
 
@@ -204,7 +224,9 @@ def _result(metric: Any) -> float:
 
     value = np.asarray(keras.ops.convert_to_numpy(metric.result()), dtype="float64")
     if value.size != 1:
-        raise ValueError(f"result() should be one number; it returned shape {value.shape}")
+        raise ValueError(
+            _("result() should be one number; it returned shape {shape}").format(shape=value.shape)
+        )
     return float(value.reshape(()))
 
 
@@ -236,14 +258,14 @@ def _one_batch(metric: Any) -> bool:
 def _say_one_batch(metric: Any) -> str:
     got = _after(metric, (_LABELS_A, _LOGITS_A))
     if _near(got, 1 - _UNWEIGHTED_A):
-        return (
-            f"on a batch of 6 with 2 wrong predictions it reported {got:.4f}: that is the share "
+        return _(
+            "on a batch of 6 with 2 wrong predictions it reported {got:.4f}: that is the share "
             "of right predictions; count the wrong ones."
-        )
-    return (
-        f"on an unweighted batch of 6 samples with 2 wrong predictions it reported {got:.4f}, "
+        ).format(got=got)
+    return _(
+        "on an unweighted batch of 6 samples with 2 wrong predictions it reported {got:.4f}, "
         "not the share of wrong ones."
-    )
+    ).format(got=got)
 
 
 def _two_batches(metric: Any) -> bool:
@@ -252,18 +274,25 @@ def _two_batches(metric: Any) -> bool:
 
 def _say_two_batches(metric: Any) -> str:
     got = _after(metric, (_LABELS_A, _LOGITS_A), (_LABELS_B, _LOGITS_B))
-    told = (
-        f"after a batch of 6 (2 wrong) and a batch of 3 (2 wrong) it reported {got:.4f}, "
-        "not the share of wrong predictions among all 9"
-    )
     if _near(got, _UNWEIGHTED_B):
-        return told + ": it only remembers the last batch. Add to the state in update_state."
-    if _near(got, (_UNWEIGHTED_A + _UNWEIGHTED_B) / 2):
-        return told + (
-            ": it averages the two batches' rates, so the batch of 3 counts as much as the "
-            "batch of 6. Keep the two sums (wrong, and weight) and divide only in result."
+        told = _(
+            "after a batch of 6 (2 wrong) and a batch of 3 (2 wrong) it reported {got:.4f}, "
+            "not the share of wrong predictions among all 9: it only remembers the last batch. "
+            "Add to the state in update_state."
         )
-    return told + "."
+    elif _near(got, (_UNWEIGHTED_A + _UNWEIGHTED_B) / 2):
+        told = _(
+            "after a batch of 6 (2 wrong) and a batch of 3 (2 wrong) it reported {got:.4f}, "
+            "not the share of wrong predictions among all 9: it averages the two batches' rates, "
+            "so the batch of 3 counts as much as the batch of 6. Keep the two sums (wrong, and "
+            "weight) and divide only in result."
+        )
+    else:
+        told = _(
+            "after a batch of 6 (2 wrong) and a batch of 3 (2 wrong) it reported {got:.4f}, "
+            "not the share of wrong predictions among all 9."
+        )
+    return told.format(got=got)
 
 
 def _starts_at_zero(metric: Any) -> bool:
@@ -277,11 +306,13 @@ def _say_starts_at_zero(metric: Any) -> str:
     metric.reset_state()
     got = _result(metric)
     if np.isnan(got):
-        return (
+        return _(
             "right after reset_state it reports nan: with nothing counted it divides 0 by 0. "
             "Report 0 then, as Keras's own metrics do (keras.ops.divide_no_nan)."
         )
-    return f"right after reset_state (nothing counted yet) it reports {got:.4f}, not 0."
+    return _("right after reset_state (nothing counted yet) it reports {got:.4f}, not 0.").format(
+        got=got
+    )
 
 
 def _resets(metric: Any) -> bool:
@@ -298,19 +329,26 @@ def _weighted(metric: Any) -> bool:
 
 def _say_weighted(metric: Any) -> str:
     got = _after(metric, (_LABELS_A, _LOGITS_A, _WEIGHTS_A))
-    told = (
-        f"with sample_weight={_WEIGHTS_A.tolist()} (the wrong predictions weigh 3 and 0, the "
-        f"weights add up to 8) it reported {got:.4f}"
-    )
-    if _near(got, _UNWEIGHTED_A):
-        return told + ", the unweighted rate: it ignores sample_weight."
     wrong_weight = float(np.sum(_WEIGHTS_A * _wrong(_LABELS_A, _LOGITS_A)))
-    if _near(got, wrong_weight / len(_LABELS_A)):
-        return told + (
-            ": it divides the weighted errors by the number of samples. A weight of 0 should "
-            "remove a sample from the count too: divide by the total weight."
+    if _near(got, _UNWEIGHTED_A):
+        told = _(
+            "with sample_weight={weights} (the wrong predictions weigh 3 and 0, the "
+            "weights add up to 8) it reported {got:.4f}, the unweighted rate: it ignores "
+            "sample_weight."
         )
-    return told + "."
+    elif _near(got, wrong_weight / len(_LABELS_A)):
+        told = _(
+            "with sample_weight={weights} (the wrong predictions weigh 3 and 0, the "
+            "weights add up to 8) it reported {got:.4f}: it divides the weighted errors by the "
+            "number of samples. A weight of 0 should remove a sample from the count too: divide "
+            "by the total weight."
+        )
+    else:
+        told = _(
+            "with sample_weight={weights} (the wrong predictions weigh 3 and 0, the "
+            "weights add up to 8) it reported {got:.4f}."
+        )
+    return told.format(weights=_WEIGHTS_A.tolist(), got=got)
 
 
 def _weighted_two_batches(metric: Any) -> bool:
@@ -320,13 +358,18 @@ def _weighted_two_batches(metric: Any) -> bool:
 
 def _say_weighted_two_batches(metric: Any) -> str:
     got = _after(metric, (_LABELS_A, _LOGITS_A, _WEIGHTS_A), (_LABELS_B, _LOGITS_B, _WEIGHTS_B))
-    told = f"over two weighted batches (total weight 8 and 4) it reported {got:.4f}"
     if _near(got, (_WEIGHTED_A + _WEIGHTED_B) / 2):
-        return told + (
-            ": it averages the batches' rates, so a batch of weight 4 counts as much as one of "
-            "weight 8. Sum the weights across batches."
+        told = _(
+            "over two weighted batches (total weight 8 and 4) it reported {got:.4f}: it averages "
+            "the batches' rates, so a batch of weight 4 counts as much as one of weight 8. Sum "
+            "the weights across batches."
         )
-    return told + ", not the weighted share of wrong predictions over both."
+    else:
+        told = _(
+            "over two weighted batches (total weight 8 and 4) it reported {got:.4f}, not the "
+            "weighted share of wrong predictions over both."
+        )
+    return told.format(got=got)
 
 
 def _evaluate(metric: Any) -> tuple[float, float]:
@@ -347,11 +390,17 @@ def _evaluate(metric: Any) -> tuple[float, float]:
         scores = identity.evaluate(x, y, sample_weight=w, batch_size=4, verbose=0, return_dict=True)
     except Exception as exc:  # the learner's metric, compiled: say where it failed
         raise RuntimeError(
-            "in model.evaluate, where update_state and result run compiled on symbolic tensors "
-            f"(write them with keras.ops, not NumPy or float()): {type(exc).__name__}: {exc}"
+            _(
+                "in model.evaluate, where update_state and result run compiled on symbolic "
+                "tensors (write them with keras.ops, not NumPy or float()): {error}: {message}"
+            ).format(error=type(exc).__name__, message=exc)
         ) from None
     if metric.name not in scores:
-        raise ValueError(f"evaluate reported {sorted(scores)}, not {metric.name!r}")
+        raise ValueError(
+            _("evaluate reported {names}, not {name!r}").format(
+                names=sorted(scores), name=metric.name
+            )
+        )
     return float(np.squeeze(scores[metric.name])), _WEIGHTED_AB
 
 
@@ -360,7 +409,7 @@ def _keeps_state_in_variables(metric: Any) -> bool:
     return bool(getattr(metric, "variables", None))
 
 
-_NOT_IN_VARIABLES = (
+_NOT_IN_VARIABLES = N_(
     "it keeps its counts in Python numbers, not in Keras variables, so it cannot work in "
     "model.evaluate on every backend: TensorFlow and JAX run update_state compiled, on symbolic "
     "tensors, where NumPy and float() fail and a Python number is never updated (only eager "
@@ -376,10 +425,10 @@ def _in_evaluate(metric: Any) -> bool:
 
 def _say_in_evaluate(metric: Any) -> str:
     got, want = _evaluate(metric)
-    return (
-        f"inside model.evaluate(x, y, sample_weight=w, batch_size=4) over the same 9 samples it "
-        f"reported {got:.4f} instead of {want:.4f}."
-    )
+    return _(
+        "inside model.evaluate(x, y, sample_weight=w, batch_size=4) over the same 9 samples it "
+        "reported {got:.4f} instead of {want:.4f}."
+    ).format(got=got, want=want)
 
 
 def _a_metric(answer: Any) -> Any:
@@ -447,17 +496,23 @@ EXERCISES = [
         key="03.threshold",
         kind="predict",
         prompt=(
-            "The 5-detector calls an image '5' when its score is above a threshold, 0.5 by "
-            "default. Raise the threshold from 0.5 to 0.9: what happens to precision and recall "
-            "on the validation images? One of 'precision up, recall down', 'precision down, "
-            "recall up', 'both up', 'both down'."
+            N_(
+                "The 5-detector calls an image '5' when its score is above a threshold, 0.5 by "
+                "default. Raise the threshold from 0.5 to 0.9: what happens to precision and "
+                "recall on the validation images? One of 'precision up, recall down', 'precision "
+                "down, recall up', 'both up', 'both down'."
+            )
         ),
         checker=choice(_THRESHOLD_OPTIONS, _threshold_outcome, explain=_threshold_evidence),
         hints=(
-            "A higher threshold makes the detector say '5' less often. Which images stop being "
-            "called '5' first: the ones it is surest about, or the doubtful ones?",
-            "Precision divides by the images called '5'; recall divides by the real 5s, a number "
-            "no threshold changes. Move the slider and watch both lines.",
+            N_(
+                "A higher threshold makes the detector say '5' less often. Which images stop being "
+                "called '5' first: the ones it is surest about, or the doubtful ones?"
+            ),
+            N_(
+                "Precision divides by the images called '5'; recall divides by the real 5s, a "
+                "number no threshold changes. Move the slider and watch both lines."
+            ),
         ),
         solution="answer = 'precision up, recall down'",
         wrong="answer = 'both up'",
@@ -483,40 +538,54 @@ EXERCISES = [
         key="03.batch_dependent_loss",
         kind="debug",
         prompt=(
-            "crossentropy_from_logits(y_true, logits) should return each sample's categorical "
-            "crossentropy (one-hot labels, logits), like keras.losses.categorical_crossentropy("
-            "y_true, logits, from_logits=True). It raises no error but is wrong: an image's loss "
-            "changes with the images batched with it. Fix it and hand in the fixed function."
+            N_(
+                "crossentropy_from_logits(y_true, logits) should return each sample's categorical "
+                "crossentropy (one-hot labels, logits), like "
+                "keras.losses.categorical_crossentropy(y_true, logits, from_logits=True). It "
+                "raises no error but is wrong: an image's loss changes with the images batched "
+                "with it. Fix it and hand in the fixed function."
+            )
         ),
         checker=callable_on(
             _LOSS_CASES,
             right=(
-                "Right: the softmax normalises each sample's logits over its classes, the last "
-                "axis, so a sample's loss no longer depends on its batch-mates."
+                N_(
+                    "Right: the softmax normalises each sample's logits over its classes, the last "
+                    "axis, so a sample's loss no longer depends on its batch-mates."
+                )
             ),
             mistakes=[
                 (
                     _over_the_batch,
-                    "it still normalises over the batch: each class's logits are turned into a "
-                    "distribution over the samples, so a batch of one sample always gets loss 0.",
+                    N_(
+                        "it still normalises over the batch: each class's logits are turned into "
+                        "a distribution over the samples, so a batch of one sample always gets "
+                        "loss 0."
+                    ),
                 ),
                 (
                     _batch_mean,
-                    "it returns one number for the whole batch. A loss function returns one value "
-                    "per sample; the loss object (its reduction) averages them.",
+                    N_(
+                        "it returns one number for the whole batch. A loss function returns one "
+                        "value per sample; the loss object (its reduction) averages them."
+                    ),
                 ),
                 (
                     _logits_read_as_probabilities,
-                    "it reads the logits as probabilities (a from_logits mismatch): the values "
-                    "are wrong without any error.",
+                    N_(
+                        "it reads the logits as probabilities (a from_logits mismatch): the values "
+                        "are wrong without any error."
+                    ),
                 ),
             ],
             otherwise=_loss_otherwise,
         ),
         hints=(
-            "Per sample, the probabilities over the classes must add up to 1. Over which axis of "
-            "logits, shape (batch, classes), does the function normalise?",
-            "axis=0 runs over the samples of the batch; the classes are the last axis.",
+            N_(
+                "Per sample, the probabilities over the classes must add up to 1. Over which axis "
+                "of logits, shape (batch, classes), does the function normalise?"
+            ),
+            N_("axis=0 runs over the samples of the batch; the classes are the last axis."),
         ),
         solution=(
             "def answer(y_true, logits):\n"
@@ -533,22 +602,26 @@ EXERCISES = [
         key="03.error_rate",
         kind="build",
         prompt=(
-            "Write ErrorRate, a keras.metrics.Metric that reports the weighted share of wrong "
-            "predictions, sum(w * wrong) / sum(w), for integer labels and one score per class "
-            "(wrong: the highest score is not the label's). Every weight is 1 when sample_weight "
-            "is None; the sums add up over batches, reset_state starts again, and with nothing "
-            "counted it reports 0 (keras.ops.divide_no_nan returns 0 where it would divide by "
-            "0). Hand in an instance: answer = ErrorRate()."
+            N_(
+                "Write ErrorRate, a keras.metrics.Metric that reports the weighted share of wrong "
+                "predictions, sum(w * wrong) / sum(w), for integer labels and one score per class "
+                "(wrong: the highest score is not the label's). Every weight is 1 when "
+                "sample_weight is None; the sums add up over batches, reset_state starts again, "
+                "and with nothing counted it reports 0 (keras.ops.divide_no_nan returns 0 where "
+                "it would divide by 0). Hand in an instance: answer = ErrorRate()."
+            )
         ),
         checker=object_with(
             "keras.metrics.Metric",
             [
-                Property(_one_number, "result() is not one number."),
+                Property(_one_number, N_("result() is not one number.")),
                 Property(_one_batch, _say_one_batch),
                 Property(
                     _resets,
-                    "after reset_state it still counts the batches from before: zero every "
-                    "variable of the state.",
+                    N_(
+                        "after reset_state it still counts the batches from before: zero every "
+                        "variable of the state."
+                    ),
                 ),
                 Property(_starts_at_zero, _say_starts_at_zero),
                 Property(_two_batches, _say_two_batches),
@@ -557,19 +630,23 @@ EXERCISES = [
                 Property(_keeps_state_in_variables, _NOT_IN_VARIABLES),
                 Property(_in_evaluate, _say_in_evaluate),
             ],
-            right=(
+            right=lambda metric: _(
                 "Right: it adds sum(w * wrong) and sum(w) over batches, divides only in result, "
                 "and runs inside model.evaluate with sample weights, where it reported "
-                f"{_WEIGHTED_AB:.4f} on the checker's 9 weighted samples, as computed by hand."
-            ),
+                "{value:.4f} on the checker's 9 weighted samples, as computed by hand."
+            ).format(value=_WEIGHTED_AB),
             convert=_a_metric,
         ),
         hints=(
-            "Keep two numbers in the state (add_variable): the weight of the wrong predictions "
-            "and the total weight. update_state adds to both, result divides, with "
-            "keras.ops.divide_no_nan so that 0 / 0 reports 0.",
-            "When sample_weight is None, use a weight of 1 per sample (keras.ops.ones_like). "
-            "A weight of 0 must remove a sample from both sums.",
+            N_(
+                "Keep two numbers in the state (add_variable): the weight of the wrong predictions "
+                "and the total weight. update_state adds to both, result divides, with "
+                "keras.ops.divide_no_nan so that 0 / 0 reports 0."
+            ),
+            N_(
+                "When sample_weight is None, use a weight of 1 per sample (keras.ops.ones_like). "
+                "A weight of 0 must remove a sample from both sums."
+            ),
         ),
         solution=_ERROR_RATE_SOLUTION,
         wrong=_ERROR_RATE_WRONG + "\n\nanswer = ErrorRate()\n",
@@ -578,49 +655,65 @@ EXERCISES = [
         key="03.sum_reduction",
         kind="recall",
         prompt=(
-            "A model's per-sample losses on 4 samples are [0.5, 1.0, 0.25, 0.75], in that order. "
-            "Its loss is built with reduction='sum', and you call model.evaluate(x, y, "
-            "batch_size=2). What loss does evaluate report?"
+            N_(
+                "A model's per-sample losses on 4 samples are [0.5, 1.0, 0.25, 0.75], in that "
+                "order. Its loss is built with reduction='sum', and you call model.evaluate(x, y, "
+                "batch_size=2). What loss does evaluate report?"
+            )
         ),
         checker=number(
             SUM_REPORTED,
             right=(
-                "Right: 'sum' acts on each batch, 0.5 + 1.0 = 1.5 and 0.25 + 0.75 = 1.0, and "
-                "evaluate averages the batch values, weighted by batch size: 1.25, twice the "
-                "per-sample mean 0.625. Under 'sum' the reported loss grows with batch_size."
+                N_(
+                    "Right: 'sum' acts on each batch, 0.5 + 1.0 = 1.5 and 0.25 + 0.75 = 1.0, and "
+                    "evaluate averages the batch values, weighted by batch size: 1.25, twice the "
+                    "per-sample mean 0.625. Under 'sum' the reported loss grows with batch_size."
+                )
             ),
             mistakes=[
                 (
                     2.5,
-                    "that adds all 4 losses, as if the 4 samples were one batch. evaluate reduces "
-                    "each batch of 2 on its own, then combines the batch values.",
+                    N_(
+                        "that adds all 4 losses, as if the 4 samples were one batch. evaluate "
+                        "reduces each batch of 2 on its own, then combines the batch values."
+                    ),
                 ),
                 (
                     0.625,
-                    "that is the mean per sample, what the default 'sum_over_batch_size' "
-                    "reports: 'sum' does not divide a batch's losses by its size.",
+                    N_(
+                        "that is the mean per sample, what the default 'sum_over_batch_size' "
+                        "reports: 'sum' does not divide a batch's losses by its size."
+                    ),
                 ),
                 (
                     1.0,
-                    "that is the last batch's value alone: evaluate reports one number for all "
-                    "its batches, not the last one.",
+                    N_(
+                        "that is the last batch's value alone: evaluate reports one number for all "
+                        "its batches, not the last one."
+                    ),
                 ),
                 (
                     1.5,
-                    "that is the first batch's value alone: evaluate reports one number for all "
-                    "its batches.",
+                    N_(
+                        "that is the first batch's value alone: evaluate reports one number for "
+                        "all its batches."
+                    ),
                 ),
             ],
-            otherwise=lambda value: (
-                f"{value:g} is not what evaluate reports: work out each batch's value under "
+            otherwise=lambda value: _(
+                "{value:g} is not what evaluate reports: work out each batch's value under "
                 "'sum' first, then how evaluate combines them."
-            ),
+            ).format(value=value),
         ),
         hints=(
-            "evaluate applies the loss's reduction to each batch of 2 on its own, then averages "
-            "the batch values, each weighted by its number of samples (section 4).",
-            "Under 'sum' a batch's value is the sum of its two losses. The two batches are "
-            "equally large: what is the mean of their two values?",
+            N_(
+                "evaluate applies the loss's reduction to each batch of 2 on its own, then "
+                "averages the batch values, each weighted by its number of samples (section 4)."
+            ),
+            N_(
+                "Under 'sum' a batch's value is the sum of its two losses. The two batches are "
+                "equally large: what is the mean of their two values?"
+            ),
         ),
         solution="answer = np.mean([0.5 + 1.0, 0.25 + 0.75])",
         wrong="answer = 0.5 + 1.0 + 0.25 + 0.75",

@@ -15,6 +15,8 @@ import numpy as np
 
 from kerastutor.exercises.engine import Exercise, Malformed
 from kerastutor.exercises.factories import Property, choice, number, object_with
+from kerastutor.i18n import N_
+from kerastutor.i18n import gettext as _
 
 # ---------------------------------------------------------------- 04.range_test (predict)
 
@@ -27,14 +29,19 @@ def _bottoms(context: Mapping[str, Any]) -> tuple[float, float]:
     experiment = context.get("experiment")
     if experiment is None or not hasattr(experiment, "result"):
         raise Malformed(
-            "pass the experiment too: kt.check('04.range_test', prediction, experiment=experiment)"
+            _(
+                "pass the experiment too: "
+                "kt.check('04.range_test', prediction, experiment=experiment)"
+            )
         )
     try:
         return float(experiment.result(SGD)["best"]), float(experiment.result(ADAM)["best"])
     except (ValueError, KeyError, TypeError):
         raise Malformed(
-            f"this experiment has no {SGD!r} and {ADAM!r} range tests: pass the range-test "
-            "experiment of section 7"
+            _(
+                "this experiment has no {sgd!r} and {adam!r} range tests: pass the range-test "
+                "experiment of section 7"
+            ).format(sgd=SGD, adam=ADAM)
         ) from None
 
 
@@ -53,30 +60,34 @@ def _adam_against_sgd(context: Mapping[str, Any]) -> str:
 def _range_evidence(pick: str, context: Mapping[str, Any]) -> str:
     sgd, adam = _bottoms(context)
     if sgd >= adam:
-        apart = f"Adam's bottom is {sgd / adam:.0f} times to the left of SGD's"
+        apart = _("Adam's bottom is {times:.0f} times to the left of SGD's").format(
+            times=sgd / adam
+        )
     else:
-        apart = f"Adam's bottom is {adam / sgd:.0f} times to the right of SGD's"
-    return (
-        f"Your run: plain SGD's smoothed loss was lowest at η ≈ {sgd:.2g}, Adam's at "
-        f"η ≈ {adam:.2g}; {apart}."
-    )
+        apart = _("Adam's bottom is {times:.0f} times to the right of SGD's").format(
+            times=adam / sgd
+        )
+    return _(
+        "Your run: plain SGD's smoothed loss was lowest at η ≈ {sgd:.2g}, Adam's at "
+        "η ≈ {adam:.2g}; {apart}."
+    ).format(sgd=sgd, adam=adam, apart=apart)
 
 
 _RANGE_OPTIONS = {
-    "higher": (
+    "higher": N_(
         "you expected Adam to need the larger rate. Section 1: SGD's step is η times the "
         "gradient, Adam's about η whatever the gradient's size; is a weight's gradient here "
         "larger or smaller than 1?"
     ),
-    "about the same": (
+    "about the same": N_(
         "you expected one number to mean about the same step for both. It does not: SGD's "
         "step is η times the gradient, Adam's is about η."
     ),
-    "a little lower": (
+    "a little lower": N_(
         "you expected the curves to sit between 3 and 10 times apart, one or less than one "
         "decade on the log axis."
     ),
-    "much lower": (
+    "much lower": N_(
         "you expected SGD to need a far larger η for the same step: if the gradients of single "
         "weights are small numbers, SGD's steps at a given η are far shorter than Adam's."
     ),
@@ -125,38 +136,38 @@ def _logs(context: Mapping[str, Any]) -> dict | None:
 def _training_loss_evidence(context: Mapping[str, Any]) -> str:
     logs = _logs(context)
     if logs is None:
-        return "the training loss (solid line) does not keep falling"
+        return _("the training loss (solid line) does not keep falling")
     loss = [float(v) for v in logs["loss"]]
     low = int(np.argmin(loss))
-    return (
-        f"the training loss was lowest at epoch {low + 1} ({loss[low]:.2f}) and is "
-        f"{loss[-1]:.2f} at epoch {len(loss)}"
-    )
+    return _(
+        "the training loss was lowest at epoch {epoch} ({lowest:.2f}) and is "
+        "{last:.2f} at epoch {epochs}"
+    ).format(epoch=low + 1, lowest=loss[low], last=loss[-1], epochs=len(loss))
 
 
 def _diagnose_right(pick: str, context: Mapping[str, Any]) -> str:
-    return (
-        f"Right: {_training_loss_evidence(context)}: the model fits its own training images "
+    return _(
+        "Right: {evidence}: the model fits its own training images "
         "worse and worse, and the validation curves get worse with it. Over-fitting never makes "
         "the training loss climb; steps too large do: each update throws the weights past the "
         "low ground the last ones had found."
-    )
+    ).format(evidence=_training_loss_evidence(context))
 
 
 _DIAGNOSE_OPTIONS = {
-    "over-fitting": lambda pick, context: (
+    "over-fitting": lambda pick, context: _(
         "over-fitting is a model that fits its training images better and better while the "
-        f"validation loss turns up. Here {_training_loss_evidence(context)}."
-    ),
+        "validation loss turns up. Here {evidence}."
+    ).format(evidence=_training_loss_evidence(context)),
     "learning rate too high": _diagnose_right,
-    "learning rate too low": lambda pick, context: (
+    "learning rate too low": lambda pick, context: _(
         "a rate too small makes the training loss fall slowly, but steadily: it does not make "
-        f"it climb. Here {_training_loss_evidence(context)}."
-    ),
-    "nothing went wrong": lambda pick, context: (
+        "it climb. Here {evidence}."
+    ).format(evidence=_training_loss_evidence(context)),
+    "nothing went wrong": lambda pick, context: _(
         "a healthy run's training loss keeps falling. Here "
-        f"{_training_loss_evidence(context)}, and the validation accuracy falls with it."
-    ),
+        "{evidence}, and the validation accuracy falls with it."
+    ).format(evidence=_training_loss_evidence(context)),
 }
 
 
@@ -205,7 +216,7 @@ def _said(steps: list[int], arguments: Mapping[str, float] = ASKED, made=None):
         built = made(schedule) if made else schedule
         got = ", ".join(f"{r:.4g}" for r in _rates(built, steps))
         listed = ", ".join(str(s) for s in steps)
-        return f"at steps {listed} it gives {got}"
+        return _("at steps {steps} it gives {rates}").format(steps=listed, rates=got)
 
     return say
 
@@ -223,7 +234,9 @@ def _rebuilt_with_other_arguments(schedule: Any) -> Any:
 def _rebuilt_from_config(schedule: Any) -> Any:
     config = schedule.get_config()
     if not isinstance(config, dict):
-        raise Malformed(f"get_config() returned {type(config).__name__}, not a dict")
+        raise Malformed(
+            _("get_config() returned {got}, not a dict").format(got=type(config).__name__)
+        )
     return type(schedule).from_config(config)
 
 
@@ -271,54 +284,60 @@ def _trains_in_fit(schedule: Any) -> bool:
 _SCHEDULE_PROPERTIES = [
     Property(
         _follows(_WARMUP_STEPS),
-        lambda s: (
-            f"the warm-up is off: {_said(_WARMUP_STEPS)(s)}. It should climb in a straight line "
+        lambda s: _(
+            "the warm-up is off: {said}. It should climb in a straight line "
             "from 0 at step 0 to peak_rate at step warmup_steps."
-        ),
+        ).format(said=_said(_WARMUP_STEPS)(s)),
     ),
     Property(
         _follows(_COSINE_STEPS),
-        lambda s: (
-            f"the decay is off: {_said(_COSINE_STEPS)(s)}. From warmup_steps to total_steps it "
+        lambda s: _(
+            "the decay is off: {said}. From warmup_steps to total_steps it "
             "should follow half a cosine, from peak_rate down to 0 (half the peak half-way)."
-        ),
+        ).format(said=_said(_COSINE_STEPS)(s)),
     ),
     Property(
         _follows(_AFTER_STEPS),
-        lambda s: (
-            f"after total_steps it should stay at 0, but {_said(_AFTER_STEPS)(s)}: a cosine "
+        lambda s: _(
+            "after total_steps it should stay at 0, but {said}: a cosine "
             "climbs again past its trough."
-        ),
+        ).format(said=_said(_AFTER_STEPS)(s)),
     ),
     Property(
         _follows(_OTHER_STEPS, OTHER, _rebuilt_with_other_arguments),
-        lambda s: (
-            f"built with {OTHER} instead, "
-            f"{_said(_OTHER_STEPS, OTHER, _rebuilt_with_other_arguments)(s)}: does it use its "
+        lambda s: _(
+            "built with {other} instead, "
+            "{said}: does it use its "
             "arguments everywhere, or numbers written in?"
-        ),
+        ).format(other=OTHER, said=_said(_OTHER_STEPS, OTHER, _rebuilt_with_other_arguments)(s)),
     ),
     Property(
         _round_trips,
-        "get_config() must return the arguments, so that from_config (and saving a model "
-        "whose optimizer uses the schedule) rebuilds the same schedule.",
+        N_(
+            "get_config() must return the arguments, so that from_config (and saving a model "
+            "whose optimizer uses the schedule) rebuilds the same schedule."
+        ),
     ),
     Property(
         _traces,
-        "it gives the right numbers when you call it with a number, but not when fit compiles "
-        "it. On TensorFlow and JAX, fit traces its training step into a graph, and the step "
-        "counter is then a symbolic tensor with no value yet: Python's `if`, `min` or the math "
-        "module cannot read it (the checker calls your schedule with such a symbolic step). "
-        "On the torch backend fit runs eagerly by default, so such code may train there, and "
-        "still fail on the other two. Use keras.ops for every operation on the step "
-        "(keras.ops.where instead of `if`).",
+        N_(
+            "it gives the right numbers when you call it with a number, but not when fit compiles "
+            "it. On TensorFlow and JAX, fit traces its training step into a graph, and the step "
+            "counter is then a symbolic tensor with no value yet: Python's `if`, `min` or the math "
+            "module cannot read it (the checker calls your schedule with such a symbolic step). "
+            "On the torch backend fit runs eagerly by default, so such code may train there, and "
+            "still fail on the other two. Use keras.ops for every operation on the step "
+            "(keras.ops.where instead of `if`)."
+        ),
     ),
     Property(
         _trains_in_fit,
-        "it works when you call it, but not inside fit: the optimizer calls it in each "
-        "training step with its step counter, an int64 tensor (in a compiled step on "
-        "TensorFlow and JAX). Cast the step to float32 and use keras.ops for every operation "
-        "on it.",
+        N_(
+            "it works when you call it, but not inside fit: the optimizer calls it in each "
+            "training step with its step counter, an int64 tensor (in a compiled step on "
+            "TensorFlow and JAX). Cast the step to float32 and use keras.ops for every operation "
+            "on it."
+        ),
     ),
 ]
 
@@ -403,16 +422,22 @@ EXERCISES = [
     Exercise(
         key="04.range_test",
         kind="predict",
-        prompt="Where does Adam's range-test curve reach its lowest loss, compared with plain "
-        "SGD's: 'higher' (a rate more than 3 times higher), 'about the same' (within a factor "
-        "3), 'a little lower' (3 to 10 times lower) or 'much lower' (more than 10 times lower)?",
+        prompt=N_(
+            "Where does Adam's range-test curve reach its lowest loss, compared with plain "
+            "SGD's: 'higher' (a rate more than 3 times higher), 'about the same' (within a factor "
+            "3), 'a little lower' (3 to 10 times lower) or 'much lower' (more than 10 times lower)?"
+        ),
         checker=choice(_RANGE_OPTIONS, _adam_against_sgd, explain=_range_evidence),
         hints=(
-            "Section 1: SGD's step is η times the gradient; Adam's is about η long whatever the "
-            "gradient's size.",
-            "The cell before the question printed the mean size of one weight's gradient. At a "
-            "given η, how long is SGD's step next to Adam's, then? Which optimizer needs the "
-            "larger η for the same step, and by roughly what factor?",
+            N_(
+                "Section 1: SGD's step is η times the gradient; Adam's is about η long whatever "
+                "the gradient's size."
+            ),
+            N_(
+                "The cell before the question printed the mean size of one weight's gradient. At a "
+                "given η, how long is SGD's step next to Adam's, then? Which optimizer needs the "
+                "larger η for the same step, and by roughly what factor?"
+            ),
         ),
         solution="answer = 'much lower'",
         wrong="answer = 'about the same'",
@@ -421,13 +446,17 @@ EXERCISES = [
     Exercise(
         key="04.diagnose_run",
         kind="diagnose",
-        prompt="What went wrong in this run: 'over-fitting', 'learning rate too high', "
-        "'learning rate too low' or 'nothing went wrong'?",
+        prompt=N_(
+            "What went wrong in this run: 'over-fitting', 'learning rate too high', "
+            "'learning rate too low' or 'nothing went wrong'?"
+        ),
         checker=choice(_DIAGNOSE_OPTIONS, "learning rate too high"),
         hints=(
-            "Look at the training loss (solid line) first, then at the validation curves.",
-            "Over-fitting needs a model that fits its training images better and better. "
-            "Does the training loss here keep falling?",
+            N_("Look at the training loss (solid line) first, then at the validation curves."),
+            N_(
+                "Over-fitting needs a model that fits its training images better and better. "
+                "Does the training loss here keep falling?"
+            ),
         ),
         solution="answer = 'learning rate too high'",
         wrong="answer = 'over-fitting'",
@@ -436,27 +465,37 @@ EXERCISES = [
     Exercise(
         key="04.warmup_cosine",
         kind="build",
-        prompt="Write WarmupCosine(peak_rate, warmup_steps, total_steps), a LearningRateSchedule: "
-        "from 0 at step 0 a straight line up to peak_rate at warmup_steps, then half a cosine "
-        "down to 0 at total_steps, and 0 after; with get_config. Hand in "
-        "WarmupCosine(peak_rate=0.01, warmup_steps=100, total_steps=1000).",
+        prompt=N_(
+            "Write WarmupCosine(peak_rate, warmup_steps, total_steps), a LearningRateSchedule: "
+            "from 0 at step 0 a straight line up to peak_rate at warmup_steps, then half a cosine "
+            "down to 0 at total_steps, and 0 after; with get_config. Hand in "
+            "WarmupCosine(peak_rate=0.01, warmup_steps=100, total_steps=1000)."
+        ),
         checker=object_with(
             "keras.optimizers.schedules.LearningRateSchedule",
             _SCHEDULE_PROPERTIES,
-            right="Right: the warm-up, the cosine and the floor at 0 match at every step tried, "
-            "with other arguments too; it rebuilds from its config, traces without reading the "
-            "step's value, and runs inside fit.",
+            right=N_(
+                "Right: the warm-up, the cosine and the floor at 0 match at every step tried, "
+                "with other arguments too; it rebuilds from its config, traces without reading the "
+                "step's value, and runs inside fit."
+            ),
         ),
         hints=(
-            "The optimizer calls the schedule with its step counter, an int64 tensor, inside "
-            "fit's training step, which TensorFlow and JAX compile (torch runs it eagerly): "
-            "cast the step to float32 and use keras.ops throughout, so that it works on all "
-            "three.",
-            "Compute both pieces for every step, then let keras.ops.where choose between them. "
-            "For the cosine, the fraction of the decay done, clipped to [0, 1], keeps it at 0 "
-            "after total_steps.",
-            "get_config returns a dict of the three arguments; the base class's from_config "
-            "passes it back to __init__.",
+            N_(
+                "The optimizer calls the schedule with its step counter, an int64 tensor, inside "
+                "fit's training step, which TensorFlow and JAX compile (torch runs it eagerly): "
+                "cast the step to float32 and use keras.ops throughout, so that it works on all "
+                "three."
+            ),
+            N_(
+                "Compute both pieces for every step, then let keras.ops.where choose between them. "
+                "For the cosine, the fraction of the decay done, clipped to [0, 1], keeps it at 0 "
+                "after total_steps."
+            ),
+            N_(
+                "get_config returns a dict of the three arguments; the base class's from_config "
+                "passes it back to __init__."
+            ),
         ),
         solution=_SCHEDULE_SOLUTION,
         wrong=_SCHEDULE_WRONG,
@@ -464,28 +503,36 @@ EXERCISES = [
     Exercise(
         key="04.staircase",
         kind="recall",
-        prompt="ExponentialDecay(0.1, decay_steps=100, decay_rate=0.5, staircase=True): what is "
-        "the learning rate at step 250?",
+        prompt=N_(
+            "ExponentialDecay(0.1, decay_steps=100, decay_rate=0.5, staircase=True): what is "
+            "the learning rate at step 250?"
+        ),
         checker=number(
             0.025,
             tolerance=5e-5,
-            right="Right: with staircase=True the exponent is floor(250 / 100) = 2, so the rate "
-            "has been halved twice: 0.1 · 0.5² = 0.025.",
+            right=N_(
+                "Right: with staircase=True the exponent is floor(250 / 100) = 2, so the rate "
+                "has been halved twice: 0.1 · 0.5² = 0.025."
+            ),
             mistakes=[
                 (
                     0.1 * 0.5 ** (250 / 100),
-                    "that is the smooth decay, with exponent 2.5: staircase=True changes the "
-                    "exponent.",
+                    N_(
+                        "that is the smooth decay, with exponent 2.5: staircase=True changes the "
+                        "exponent."
+                    ),
                 ),
-                (0.05, "that is the rate after a single halving, from step 100 on."),
-                (0.0125, "that is three halvings: the third comes at step 300."),
+                (0.05, N_("that is the rate after a single halving, from step 100 on.")),
+                (0.0125, N_("that is three halvings: the third comes at step 300.")),
             ],
-            otherwise=lambda value: (
-                f"{value:g} is not 0.1 times a whole power of 0.5 at step 250: count how many "
+            otherwise=lambda value: _(
+                "{value:g} is not 0.1 times a whole power of 0.5 at step 250: count how many "
                 "full periods of 100 steps have passed."
-            ),
+            ).format(value=value),
         ),
-        hints=("With staircase=True the exponent is rounded down to a whole number of periods.",),
+        hints=(
+            N_("With staircase=True the exponent is rounded down to a whole number of periods."),
+        ),
         solution="answer = 0.1 * 0.5 ** (250 // 100)",
         wrong="answer = 0.1 * 0.5 ** (250 / 100)",
     ),
