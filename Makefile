@@ -43,14 +43,20 @@ ONE_BACKEND_TESTS = test_browser test_course_memory test_pip_path test_binder te
 	test_browser_zh
 OTHER_BACKEND_IGNORES = $(foreach t,$(ONE_BACKEND_TESTS),--ignore=tests/$(t).py)
 NBVAL = notebooks --nbval-lax --nbval-current-env --nbval-cell-timeout=300
+# Chapters not yet green on a backend (issue 14 is open on them; its note says why): nbval
+# leaves them out on that backend only. Empty when the whole course runs on all three.
+NOT_YET_ON_JAX =
+NOT_YET_ON_TORCH =
 
 test: $(STAMP) lint
 	$(WITH_KERNEL_ENV) $(BIN)/python -m pytest -n 2 --dist loadfile -p no:cacheprovider \
 		tests kerastutor --doctest-modules $(NBVAL)
 	for backend in jax torch; do \
+		if [ $$backend = jax ]; then pending="$(NOT_YET_ON_JAX)"; else pending="$(NOT_YET_ON_TORCH)"; fi; \
 		$(WITH_KERNEL_ENV) KERAS_BACKEND=$$backend $(BIN)/python -m pytest -n 2 --dist loadfile \
 			-p no:cacheprovider tests kerastutor --doctest-modules $(OTHER_BACKEND_IGNORES) \
-			$(NBVAL) --ignore=notebooks/zh || exit 1; \
+			$(NBVAL) --ignore=notebooks/zh \
+			$$(for n in $$pending; do printf -- '--ignore=notebooks/%s ' "$$n"; done) || exit 1; \
 	done
 
 lint: $(STAMP)
