@@ -57,7 +57,8 @@ def _evidence(pick, context) -> str:
         "The run: validation accuracy after one epoch was {one:.3f} on 1 replica (250 steps of "
         "32 images) and {eight:.3f} on 8 replicas with the same learning rate (32 steps of 256)."
     ).format(one=one, eight=eight)
-    return said + " " + _(_WHY[pick]).format(scaled=scaled)
+    # In Chinese the two sentences join without a space.
+    return _("{said} {why}").format(said=said, why=_(_WHY[pick]).format(scaled=scaled))
 
 
 _WHY = {
