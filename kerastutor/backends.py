@@ -44,6 +44,8 @@ from typing import Any
 
 import numpy as np
 
+from kerastutor.i18n import gettext as _
+
 #: The backends the course runs on. TensorFlow is the default and always installed.
 BACKENDS = ("tensorflow", "jax", "torch")
 
@@ -51,10 +53,10 @@ BACKENDS = ("tensorflow", "jax", "torch")
 def how_to_switch(name: str) -> str:
     """How a learner gets a kernel on backend `name`: said once, for every message that needs
     it."""
-    return (
-        f"start JupyterLab with `kerastutor lab --backend {name}` (or set KERAS_BACKEND={name} "
+    return _(
+        "start JupyterLab with `kerastutor lab --backend {name}` (or set KERAS_BACKEND={name} "
         "before it starts, or before `keras` is first imported) and restart the kernel"
-    )
+    ).format(name=name)
 
 
 def backend() -> str:
@@ -130,14 +132,18 @@ def only_on(line: str, cell: str) -> None:
     unknown = [name for name in wanted if name not in BACKENDS]
     if not wanted or unknown:
         raise ValueError(
-            f"%%only_on needs one or more of {', '.join(BACKENDS)}; got {line.strip()!r}. "
-            "Write it as the cell's first line, e.g. `%%only_on tensorflow`."
+            _(
+                "%%only_on needs one or more of {backends}; got {got!r}. "
+                "Write it as the cell's first line, e.g. `%%only_on tensorflow`."
+            ).format(backends=", ".join(BACKENDS), got=line.strip())
         )
     current = backend()
     if current not in wanted:
         print(
-            f"Skipped: this cell shows a detail of the {' / '.join(wanted)} backend, and this "
-            f"kernel runs Keras on {current}. To run it, {how_to_switch(wanted[0])}."
+            _(
+                "Skipped: this cell shows a detail of the {wanted} backend, and this "
+                "kernel runs Keras on {current}. To run it, {how}."
+            ).format(wanted=" / ".join(wanted), current=current, how=how_to_switch(wanted[0]))
         )
         return
     result = get_ipython().run_cell(cell, store_history=False)
@@ -295,13 +301,15 @@ def _child_code(code: str | Callable[..., dict], kwargs: dict | None) -> str:
             source = textwrap.dedent(inspect.getsource(code))
         except (OSError, TypeError) as error:
             raise BackendRunError(
-                f"cannot read the source of {code!r} ({error}): define it with `def` in a "
-                "notebook cell or a file, or pass the code as a string."
+                _(
+                    "cannot read the source of {code!r} ({error}): define it with `def` in a "
+                    "notebook cell or a file, or pass the code as a string."
+                ).format(code=code, error=error)
             ) from None
         arguments = json.dumps(kwargs or {})
         return f"{source}\nresult = {code.__name__}(**__import__('json').loads({arguments!r}))\n"
     if kwargs:
-        raise BackendRunError("kwargs= goes to a function: pass a function, not a string.")
+        raise BackendRunError(_("kwargs= goes to a function: pass a function, not a string."))
     return textwrap.dedent(code)
 
 
@@ -353,11 +361,17 @@ def run_on_backend(
     2
     """
     if backend not in BACKENDS:
-        raise ValueError(f"backend must be one of {', '.join(BACKENDS)}; got {backend!r}.")
+        raise ValueError(
+            _("backend must be one of {backends}; got {backend!r}.").format(
+                backends=", ".join(BACKENDS), backend=backend
+            )
+        )
     if importlib.util.find_spec(backend) is None:
         raise BackendRunError(
-            f"the {backend} backend is not installed in this Python ({sys.executable}). "
-            f"Install it: {_INSTALL[backend]}, then run this again."
+            _(
+                "the {backend} backend is not installed in this Python ({python}). "
+                "Install it: {install}, then run this again."
+            ).format(backend=backend, python=sys.executable, install=_INSTALL[backend])
         )
     source = _CHILD.format(code=_child_code(code, kwargs))
     package_root = str(Path(__file__).resolve().parents[1])  # the child imports this kerastutor
@@ -380,13 +394,15 @@ def run_on_backend(
             start_new_session=True,  # its own process group: a timeout stops all of it
         )
         try:
-            _, stderr = process.communicate(timeout=timeout)
+            _stdout, stderr = process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             _stop(process)
             raise BackendRunError(
-                f"the {backend} child process did not finish within {timeout:g} s and was "
-                "stopped. Give it more time (timeout=...) or less work (fewer samples or "
-                "epochs); a busy machine runs slower."
+                _(
+                    "the {backend} child process did not finish within {timeout:g} s and was "
+                    "stopped. Give it more time (timeout=...) or less work (fewer samples or "
+                    "epochs); a busy machine runs slower."
+                ).format(backend=backend, timeout=timeout)
             ) from None
         except BaseException:  # KeyboardInterrupt (the notebook's stop button): no orphan
             _stop(process)
@@ -395,9 +411,11 @@ def run_on_backend(
         if process.returncode != 0 or not output.exists():
             tail = "\n".join(stderr.strip().splitlines()[-12:])
             raise BackendRunError(
-                f"the {backend} child process failed (exit code {process.returncode}). Its "
-                f"error output ends with:\n{tail}\nFix the code above (it runs on its own, "
-                f"with KERAS_BACKEND={backend}: imports inside, no notebook variables)."
+                _(
+                    "the {backend} child process failed (exit code {code}). Its "
+                    "error output ends with:\n{tail}\nFix the code above (it runs on its own, "
+                    "with KERAS_BACKEND={backend}: imports inside, no notebook variables)."
+                ).format(backend=backend, code=process.returncode, tail=tail)
             )
         result: dict[str, Any] = json.loads(output.read_text())
     result["seconds"] = round(seconds, 3)

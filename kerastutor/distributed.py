@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kerastutor.i18n import gettext as _
+
 __all__ = ["ProcessResult", "Workers", "free_ports", "tf_config", "run_python"]
 
 #: How long a stopped process gets after SIGTERM before SIGKILL.
@@ -63,7 +65,9 @@ def tf_config(ports: Sequence[int], index: int) -> dict:
     ({'worker': ['127.0.0.1:2222', '127.0.0.1:2223']}, {'type': 'worker', 'index': 1})
     """
     if not 0 <= index < len(ports):
-        raise ValueError(f"index must be in 0..{len(ports) - 1}; got {index}.")
+        raise ValueError(
+            _("index must be in 0..{last}; got {index}.").format(last=len(ports) - 1, index=index)
+        )
     return {
         "cluster": {"worker": [f"127.0.0.1:{port}" for port in ports]},
         "task": {"type": "worker", "index": index},
@@ -175,10 +179,10 @@ class Workers:
         tf_config: bool = True,
     ):
         if n < 1:
-            raise ValueError(f"n must be at least 1; got {n}.")
+            raise ValueError(_("n must be at least 1; got {n}.").format(n=n))
         self.script = Path(script)
         if not self.script.is_file():
-            raise FileNotFoundError(f"No script at {self.script}.")
+            raise FileNotFoundError(_("No script at {script}.").format(script=self.script))
         self.args = [str(a) for a in args]
         self.n, self.backend, self.env, self.timeout = n, backend, env, float(timeout)
         self.ports = free_ports(n) if tf_config else []
@@ -203,7 +207,7 @@ class Workers:
     def start(self) -> Workers:
         """Start every worker (the `with` statement calls this)."""
         if self._children:
-            raise RuntimeError("These workers were started already.")
+            raise RuntimeError(_("These workers were started already."))
         self._folder = tempfile.TemporaryDirectory(prefix="kerastutor-workers-")
         self._deadline = time.monotonic() + self.timeout
         try:
@@ -303,8 +307,10 @@ class Workers:
                     results = self.results()
                     tails = "\n".join(f"[{r.name}] {r.tail(3)}" for r in results)
                     raise TimeoutError(
-                        f"the workers ran longer than {self.timeout:.0f} s and were stopped."
-                        f"\n{tails}"
+                        _("the workers ran longer than {timeout:.0f} s and were stopped.").format(
+                            timeout=self.timeout
+                        )
+                        + f"\n{tails}"
                     )
                 time.sleep(0.05)
         except BaseException:  # KeyboardInterrupt included: never leave a worker behind
@@ -313,7 +319,10 @@ class Workers:
         results = self.results()
         if check and not all(r.ok for r in results):
             bad = next(r for r in results if not r.ok)
-            raise RuntimeError(f"{bad.name} ended with exit code {bad.returncode}:\n{bad.tail()}")
+            raise RuntimeError(
+                _("{name} ended with exit code {code}:").format(name=bad.name, code=bad.returncode)
+                + f"\n{bad.tail()}"
+            )
         return results
 
     def results(self) -> list[ProcessResult]:

@@ -14,6 +14,8 @@ import numpy as np
 from kerastutor.exercises.engine import Exercise
 from kerastutor.exercises.engine import Malformed as _Malformed
 from kerastutor.exercises.factories import Property, as_number, choice, object_with
+from kerastutor.i18n import N_
+from kerastutor.i18n import gettext as _
 
 # ---------------------------------------------------------------- 09.steps_per_execution
 
@@ -24,8 +26,10 @@ def _seconds(context, n: int) -> float:
     experiment = context.get("experiment")
     if experiment is None or not hasattr(experiment, "result"):
         raise _Malformed(
-            "pass the experiment too: kt.check('09.steps_per_execution', prediction, "
-            "experiment=experiment)"
+            _(
+                "pass the experiment too: kt.check('09.steps_per_execution', prediction, "
+                "experiment=experiment)"
+            )
         )
     try:
         return float(experiment.result(n))
@@ -33,9 +37,11 @@ def _seconds(context, n: int) -> float:
         if "PyTorch" not in str(error):
             raise
         raise _Malformed(
-            "on the PyTorch backend Keras allows only steps_per_execution=1 (each step runs "
-            "eagerly), so this experiment needs a TensorFlow or JAX kernel: start JupyterLab "
-            "with `kerastutor lab --backend jax` and run the chapter again"
+            _(
+                "on the PyTorch backend Keras allows only steps_per_execution=1 (each step runs "
+                "eagerly), so this experiment needs a TensorFlow or JAX kernel: start JupyterLab "
+                "with `kerastutor lab --backend jax` and run the chapter again"
+            )
         ) from None
 
 
@@ -52,33 +58,37 @@ def _speed_outcome(context) -> str:
 def _speed_evidence(pick, context) -> str:
     one, many = _seconds(context, 1), _seconds(context, 32)
     ratio = one / many
-    measured = (
-        f"the run measured {one:.3f} CPU seconds per epoch at steps_per_execution=1 and "
-        f"{many:.3f} at 32: {ratio:.1f} times less."
-    )
+    measured = _(
+        "the run measured {one:.3f} CPU seconds per epoch at steps_per_execution=1 and "
+        "{many:.3f} at 32: {ratio:.1f} times less."
+    ).format(one=one, many=many, ratio=ratio)
     if pick == _speed_outcome(context):
         if pick == "levels off":
-            return (
-                f"{measured} Far from 32 times: N divides only the trip back to Python after "
+            return _(
+                "{measured} Far from 32 times: N divides only the trip back to Python after "
                 "each call; every batch still has to be computed, and that part stays."
-            )
+            ).format(measured=measured)
         if pick == "no faster":
-            return (
-                f"{measured} On this machine the trip back to Python is a negligible part of "
+            return _(
+                "{measured} On this machine the trip back to Python is a negligible part of "
                 "a step, so running more batches per call saves almost nothing."
-            )
-        return f"{measured} Here the trip back to Python was nearly the whole cost of a step."
+            ).format(measured=measured)
+        return _(
+            "{measured} Here the trip back to Python was nearly the whole cost of a step."
+        ).format(measured=measured)
     if pick == "N times faster":
-        return (
-            f"{measured} N times faster would be {one / 32:.3f} s. That needs every part of a "
+        return _(
+            "{measured} N times faster would be {seconds:.3f} s. That needs every part of a "
             "step to be divided by N, and the model's computation for each batch is not."
-        )
+        ).format(measured=measured, seconds=one / 32)
     if pick == "no faster":
-        return f"{measured} That is a real saving: the time did fall as N grew."
-    return (
-        f"{measured} Look at how far that ratio is from both 1 and 32, and at the plot's curve "
+        return _("{measured} That is a real saving: the time did fall as N grew.").format(
+            measured=measured
+        )
+    return _(
+        "{measured} Look at how far that ratio is from both 1 and 32, and at the plot's curve "
         "against the dotted N-times-faster line."
-    )
+    ).format(measured=measured)
 
 
 _SPEED_OPTIONS = {
@@ -95,8 +105,10 @@ def _race(context) -> dict:
     experiment = context.get("experiment")
     if experiment is None or not hasattr(experiment, "result"):
         raise _Malformed(
-            "pass the experiment too: kt.check('09.backend_race', prediction_backend, "
-            "experiment=race)"
+            _(
+                "pass the experiment too: kt.check('09.backend_race', prediction_backend, "
+                "experiment=race)"
+            )
         )
     totals = {}
     for name in ("tensorflow", "jax", "torch"):
@@ -117,18 +129,18 @@ def _race_evidence(pick, context) -> str:
     first, second = float(run["first epoch (s)"]), float(run["second epoch (s)"])
     best = min(totals.values())
     if pick == _race_winner(context):
-        return (
-            f"{pick} took {totals[pick]:.2f} s for the 2 epochs, the least of the three: "
-            f"{first:.2f} s for the first epoch (with any tracing or compiling) and "
-            f"{second:.2f} s for the second. Compare each backend's two epochs in the table: "
+        return _(
+            "{pick} took {total:.2f} s for the 2 epochs, the least of the three: "
+            "{first:.2f} s for the first epoch (with any tracing or compiling) and "
+            "{second:.2f} s for the second. Compare each backend's two epochs in the table: "
             "a compiled step pays once, an eager one on every step."
-        )
-    return (
-        f"{pick} took {totals[pick]:.2f} s for the 2 epochs ({first:.2f} s for the first, "
-        f"{second:.2f} s for the second); another backend needed only {best:.2f} s. Look at "
+        ).format(pick=pick, total=totals[pick], first=first, second=second)
+    return _(
+        "{pick} took {total:.2f} s for the 2 epochs ({first:.2f} s for the first, "
+        "{second:.2f} s for the second); another backend needed only {best:.2f} s. Look at "
         "how much of your pick's time went into the first epoch, and at its steady step: is "
         "it paying for compiling that 250 steps do not win back, or for eager steps?"
-    )
+    ).format(pick=pick, total=totals[pick], first=first, second=second, best=best)
 
 
 _RACE_OPTIONS = {"tensorflow": _race_evidence, "jax": _race_evidence, "torch": _race_evidence}
@@ -179,7 +191,7 @@ def _no_fit_class():
 
     class FitSwitchedOff(keras.Model):
         def fit(self, *args, **kwargs):
-            raise RuntimeError("this exercise's model has fit switched off: use train_on_batch")
+            raise RuntimeError(_("this exercise's model has fit switched off: use train_on_batch"))
 
     return FitSwitchedOff
 
@@ -209,44 +221,44 @@ def _run_epoch(function):
 
 
 def _same_weights_as_fit(function) -> bool:
-    weights, _ = _run_epoch(function)
+    weights, _returned = _run_epoch(function)
     return _largest_difference(weights, _fit_reference()[0]) < 1e-5
 
 
 def _weights_failure(function) -> str:
-    weights, _ = _run_epoch(function)
-    reference, _, skipped_last, _ = _fit_reference()
+    weights, _returned = _run_epoch(function)
+    reference, _fit_loss, skipped_last, _plain_mean = _fit_reference()
     if _largest_difference(weights, skipped_last) < 1e-5:
-        return (
+        return _(
             "after your epoch the weights are those of an epoch that never trained on the last "
             "20 of the 220 samples: the last, smaller batch was left out."
         )
-    return (
+    return _(
         "after your epoch the weights differ from those of one epoch of fit without shuffling "
-        f"(largest difference {_largest_difference(weights, reference):.3g}): every sample "
+        "(largest difference {difference:.3g}): every sample "
         "should be trained on once, in order, in batches of batch_size."
-    )
+    ).format(difference=_largest_difference(weights, reference))
 
 
 def _reports_fits_loss(function) -> bool:
-    _, returned = _run_epoch(function)
+    _weights, returned = _run_epoch(function)
     return abs(as_number(returned) - _fit_reference()[1]) < 1e-4
 
 
 def _loss_failure(function) -> str:
-    _, returned = _run_epoch(function)
-    _, fit_loss, _, plain_mean = _fit_reference()
+    _weights, returned = _run_epoch(function)
+    _fit_weights, fit_loss, _skipped_last, plain_mean = _fit_reference()
     value = as_number(returned)
     if abs(value - plain_mean) < 1e-4:
-        return (
-            f"it returned {value:.4f}, the plain mean of the three batch losses. fit reported "
-            f"{fit_loss:.4f}: it counts each batch as many times as it has samples, and the "
+        return _(
+            "it returned {value:.4f}, the plain mean of the three batch losses. fit reported "
+            "{fit_loss:.4f}: it counts each batch as many times as it has samples, and the "
             "last batch holds only 20."
-        )
-    return (
-        f"it returned {value:.4f}, but fit reported {fit_loss:.4f} for the same epoch: return "
+        ).format(value=value, fit_loss=fit_loss)
+    return _(
+        "it returned {value:.4f}, but fit reported {fit_loss:.4f} for the same epoch: return "
         "the epoch's loss the way fit averages it."
-    )
+    ).format(value=value, fit_loss=fit_loss)
 
 
 # ---------------------------------------------------------------- 09.class_weight_step
@@ -259,7 +271,9 @@ def _as_model_class(answer):
 
     if not (isinstance(answer, type) and issubclass(answer, keras.Model)):
         raise _Malformed(
-            f"hand in the fixed class itself (a keras.Model subclass), got {type(answer).__name__}"
+            _("hand in the fixed class itself (a keras.Model subclass), got {got}").format(
+                got=type(answer).__name__
+            )
         )
     return answer
 
@@ -296,33 +310,33 @@ def _custom_step(model_class, weighted: bool):
 
 
 def _reports_a_loss(model_class) -> bool:
-    _, logs = _custom_step(model_class, weighted=False)
+    _weights, logs = _custom_step(model_class, weighted=False)
     return "loss" in logs and logs["loss"][-1] > 0
 
 
 def _plain_step_matches(model_class) -> bool:
-    weights, _ = _custom_step(model_class, weighted=False)
+    weights, _logs = _custom_step(model_class, weighted=False)
     return _largest_difference(weights, _built_in_step(False)) < 1e-5
 
 
 def _weighted_step_matches(model_class) -> bool:
-    weights, _ = _custom_step(model_class, weighted=True)
+    weights, _logs = _custom_step(model_class, weighted=True)
     return _largest_difference(weights, _built_in_step(True)) < 1e-5
 
 
 def _weighted_failure(model_class) -> str:
-    weights, _ = _custom_step(model_class, weighted=True)
+    weights, _logs = _custom_step(model_class, weighted=True)
     if _largest_difference(weights, _built_in_step(False)) < 1e-5:
-        return (
-            f"with class_weight={CLASS_WEIGHT} it ends on exactly the weights of a fit without "
+        return _(
+            "with class_weight={class_weight} it ends on exactly the weights of a fit without "
             "class weights: the weights never reach the loss that the gradients come from."
-        )
+        ).format(class_weight=CLASS_WEIGHT)
     gap = _largest_difference(weights, _built_in_step(True))
-    return (
-        f"with class_weight={CLASS_WEIGHT} its weights differ from the correct loss's by up to "
-        f"{gap:.3g}: class 1 should count four times in the loss, as it does in fit (and the "
+    return _(
+        "with class_weight={class_weight} its weights differ from the correct loss's by up to "
+        "{gap:.3g}: class 1 should count four times in the loss, as it does in fit (and the "
         "penalty should stay as it was)."
-    )
+    ).format(class_weight=CLASS_WEIGHT, gap=gap)
 
 
 # ---------------------------------------------------------------- the catalogue
@@ -345,16 +359,22 @@ EXERCISES = [
     Exercise(
         key="09.steps_per_execution",
         kind="predict",
-        prompt="Going from steps_per_execution=1 to 32, how does the time per epoch change: "
-        "'N times faster' (32 times less), 'levels off' (it falls, but far less than 32 "
-        "times), or 'no faster'?",
+        prompt=N_(
+            "Going from steps_per_execution=1 to 32, how does the time per epoch change: "
+            "'N times faster' (32 times less), 'levels off' (it falls, but far less than 32 "
+            "times), or 'no faster'?"
+        ),
         checker=choice(_SPEED_OPTIONS, _speed_outcome),
         hints=(
-            "A step's time has two parts: computing the model on the batch, and returning to "
-            "Python afterwards (callbacks, progress). Which part does running N batches per "
-            "call divide by N?",
-            "When N is large, the Python part is nearly gone. What is left of an epoch's time, "
-            "and does it depend on N?",
+            N_(
+                "A step's time has two parts: computing the model on the batch, and returning to "
+                "Python afterwards (callbacks, progress). Which part does running N batches per "
+                "call divide by N?"
+            ),
+            N_(
+                "When N is large, the Python part is nearly gone. What is left of an epoch's time, "
+                "and does it depend on N?"
+            ),
         ),
         solution=(
             "# read the plot: the curve against the dotted N-times-faster line\n"
@@ -373,16 +393,22 @@ EXERCISES = [
     Exercise(
         key="09.backend_race",
         kind="predict",
-        prompt="The same digits MLP, 4,000 images, 2 epochs in batches of 32, on each Keras "
-        "backend in a fresh process: which finishes the 2 epochs first on this CPU, "
-        "'tensorflow', 'jax' or 'torch'?",
+        prompt=N_(
+            "The same digits MLP, 4,000 images, 2 epochs in batches of 32, on each Keras "
+            "backend in a fresh process: which finishes the 2 epochs first on this CPU, "
+            "'tensorflow', 'jax' or 'torch'?"
+        ),
         checker=choice(_RACE_OPTIONS, _race_winner),
         hints=(
-            "Two costs make up a fit's time: a one-time cost before the first step runs "
-            "(tracing, compiling) and the time of every step after that. Which backends pay "
-            "the first, and which pay more for the second?",
-            "250 steps is few. Compare each backend's first epoch with its second in the "
-            "table: the difference is roughly what compiling cost.",
+            N_(
+                "Two costs make up a fit's time: a one-time cost before the first step runs "
+                "(tracing, compiling) and the time of every step after that. Which backends pay "
+                "the first, and which pay more for the second?"
+            ),
+            N_(
+                "250 steps is few. Compare each backend's first epoch with its second in the "
+                "table: the difference is roughly what compiling cost."
+            ),
         ),
         solution=(
             "# read the race: the shortest bar\n"
@@ -405,24 +431,32 @@ EXERCISES = [
     Exercise(
         key="09.epoch_by_hand",
         kind="build",
-        prompt="Write train_epoch(model, x, y, batch_size): one epoch of train_on_batch calls "
-        "over every sample, in order (no shuffling), returning the epoch's loss as fit would "
-        "report it. The checker runs it on 220 samples with batch_size=100 and compares the "
-        "weights and the loss with fit's.",
+        prompt=N_(
+            "Write train_epoch(model, x, y, batch_size): one epoch of train_on_batch calls "
+            "over every sample, in order (no shuffling), returning the epoch's loss as fit would "
+            "report it. The checker runs it on 220 samples with batch_size=100 and compares the "
+            "weights and the loss with fit's."
+        ),
         checker=object_with(
             "collections.abc.Callable",
             [
                 Property(_same_weights_as_fit, _weights_failure),
                 Property(_reports_fits_loss, _loss_failure),
             ],
-            right="Right: the same weights as fit's epoch, and the same loss: every batch "
-            "counted by its number of samples, the last, smaller one included.",
+            right=N_(
+                "Right: the same weights as fit's epoch, and the same loss: every batch "
+                "counted by its number of samples, the last, smaller one included."
+            ),
         ),
         hints=(
-            "Count the batches of 220 samples at batch_size=100: how many, and how large is "
-            "the last one?",
-            "fit's epoch loss is a mean over samples, not over batches: a batch of 20 counts "
-            "for less than a batch of 100.",
+            N_(
+                "Count the batches of 220 samples at batch_size=100: how many, and how large is "
+                "the last one?"
+            ),
+            N_(
+                "fit's epoch loss is a mean over samples, not over batches: a batch of 20 counts "
+                "for less than a batch of 100."
+            ),
         ),
         solution=(
             "def train_epoch(model, x, y, batch_size):\n"
@@ -451,35 +485,47 @@ EXERCISES = [
     Exercise(
         key="09.class_weight_step",
         kind="debug",
-        prompt="This LogitPenalty model overrides compute_loss to add a penalty on large "
-        "logits; it trains and reports its metrics, but fit(..., class_weight=...) trains it "
-        "exactly as without class weights. Find the bug, fix the class, and hand in the fixed "
-        "class.",
+        prompt=N_(
+            "This LogitPenalty model overrides compute_loss to add a penalty on large "
+            "logits; it trains and reports its metrics, but fit(..., class_weight=...) trains it "
+            "exactly as without class weights. Find the bug, fix the class, and hand in the fixed "
+            "class."
+        ),
         checker=object_with(
             type,
             [
                 Property(
                     _reports_a_loss,
-                    "fit with this step logs no positive loss: the loss tracker is not updated.",
+                    N_(
+                        "fit with this step logs no positive loss: the loss tracker is not updated."
+                    ),
                 ),
                 Property(
                     _plain_step_matches,
-                    "without class weights it already ends on other weights than the correct "
-                    "loss: fix only the class weights, keep the penalty as it was.",
+                    N_(
+                        "without class weights it already ends on other weights than the correct "
+                        "loss: fix only the class weights, keep the penalty as it was."
+                    ),
                 ),
                 Property(_weighted_step_matches, _weighted_failure),
             ],
-            right="Right: with class weights your model now ends on the correct weights; class "
-            "weights arrive as sample weights, and only the loss turns them into gradients.",
+            right=N_(
+                "Right: with class weights your model now ends on the correct weights; class "
+                "weights arrive as sample weights, and only the loss turns them into gradients."
+            ),
             convert=_as_model_class,
         ),
         hints=(
-            "What does fit do with class_weight? It does not reach the loss as a dictionary: "
-            "Keras looks up each sample's weight from its label. Where does that arrive in "
-            "compute_loss's arguments?",
-            "Class weights arrive in compute_loss as sample_weight, one weight per sample. "
-            "The override receives it and then calls the compiled loss without it: hand it "
-            "on to super().compute_loss.",
+            N_(
+                "What does fit do with class_weight? It does not reach the loss as a dictionary: "
+                "Keras looks up each sample's weight from its label. Where does that arrive in "
+                "compute_loss's arguments?"
+            ),
+            N_(
+                "Class weights arrive in compute_loss as sample_weight, one weight per sample. "
+                "The override receives it and then calls the compiled loss without it: hand it "
+                "on to super().compute_loss."
+            ),
         ),
         solution=_FIXED_STEP + "\n\nanswer = LogitPenalty",
         wrong=_BUGGY_STEP + "\n\nanswer = LogitPenalty",
