@@ -46,6 +46,7 @@ _quiet.install()
 _backends.register_magics()
 # On JAX or torch, Keras's saving and seeding would import TensorFlow (~400 MiB) only to ask
 # whether an object is a TensorFlow one; kerastutor/backends.py answers "not loaded" instead.
+# On torch it also runs one intra-op thread (unless OMP_NUM_THREADS is set): small models.
 _backends.keep_tensorflow_unloaded()
 
 __version__ = "0.1.0"

@@ -176,11 +176,28 @@ _ASKS_IF_TENSORFLOW = (
 )
 
 
+def _one_torch_thread() -> None:
+    """On the torch backend, one intra-op thread unless `OMP_NUM_THREADS` says otherwise.
+
+    The course's models are small: splitting each op across threads costs more than it gains,
+    and the threads fight any other load for the cores. Measured on a 2-core machine under
+    load: 2.7-3.8 ms per `fit` step with one thread, 26-74 ms with torch's default two (a
+    chapter took 40 s instead of 345 s). On Binder torch would also count the host's cores,
+    not the one it gets."""
+    keras = sys.modules.get("keras")
+    if keras is None or keras.backend.backend() != "torch" or "OMP_NUM_THREADS" in os.environ:
+        return
+    import torch
+
+    torch.set_num_threads(1)
+
+
 def _tensorflow_only_once_loaded() -> None:
     """On JAX or torch, keep Keras's saving and seeding from importing TensorFlow."""
     keras = sys.modules.get("keras")
     if keras is None or keras.backend.backend() == "tensorflow":
         return
+    _one_torch_thread()
     from keras.src.utils import module_utils
 
     class TensorflowIfLoaded(module_utils.LazyModule):

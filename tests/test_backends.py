@@ -278,3 +278,17 @@ def test_the_backends_benchmark_reports_every_notebook_and_backend():
     )
     assert "| 90.0 | 800 | 10.0 (some failed) | 500 | NO |" in table
     assert "cores" in table  # the machine line
+
+
+@pytest.mark.parametrize("omp, expected", [(None, 1), ("2", 2)])
+def test_torch_backend_runs_one_thread_unless_told_otherwise(omp, expected):
+    code = "import kerastutor, keras, torch; print(torch.get_num_threads())"
+    env = {**os.environ, "KERAS_BACKEND": "torch"}
+    env.pop("OMP_NUM_THREADS", None)
+    if omp:
+        env["OMP_NUM_THREADS"] = omp
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert int(done.stdout.split()[-1]) == expected
