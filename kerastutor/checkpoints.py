@@ -23,6 +23,8 @@ import re
 import warnings
 import zipfile
 
+from kerastutor.i18n import gettext as _
+
 __all__ = ["latest_checkpoint", "CheckpointNotFoundError"]
 
 
@@ -66,7 +68,7 @@ def latest_checkpoint(folder: str, pattern: str = r"epoch_(\d+)") -> tuple[int, 
     """
     if not os.path.isdir(folder):
         raise CheckpointNotFoundError(
-            f"No checkpoint folder {folder}: start training from epoch 0."
+            _("No checkpoint folder {folder}: start training from epoch 0.").format(folder=folder)
         )
     found, skipped = [], []
     for name in os.listdir(folder):
@@ -78,12 +80,17 @@ def latest_checkpoint(folder: str, pattern: str = r"epoch_(\d+)") -> tuple[int, 
     if skipped:
         names = ", ".join(os.path.basename(p) for _, p in sorted(skipped))
         warnings.warn(
-            f"Skipped incomplete checkpoint(s) {names}: cut short while being written.",
+            _("Skipped incomplete checkpoint(s) {names}: cut short while being written.").format(
+                names=names
+            ),
             RuntimeWarning,
             stacklevel=2,
         )
     if not found:
         raise CheckpointNotFoundError(
-            f"No complete checkpoint matching {pattern!r} in {folder}: start training from epoch 0."
+            _(
+                "No complete checkpoint matching {pattern!r} in {folder}: start training from "
+                "epoch 0."
+            ).format(pattern=pattern, folder=folder)
         )
     return max(found)

@@ -22,6 +22,8 @@ from typing import Any
 import keras
 from keras import layers, ops
 
+from kerastutor.i18n import gettext as _
+
 __all__ = [
     "get_quickstart_model",
     "get_digits_model",
@@ -242,8 +244,11 @@ def _public_names(module: Any, getter: Callable[[str], Any]) -> list[str]:
 
 def _unknown(kind: str, name: str, valid: list[str]) -> ValueError:
     close = difflib.get_close_matches(name.lower(), valid, n=3, cutoff=0.6)
-    hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-    return ValueError(f"Unknown {kind} {name!r}.{hint} Valid names: {', '.join(valid)}.")
+    hint = _(" Did you mean {names}?").format(names=", ".join(repr(c) for c in close))
+    message = _("Unknown {kind} {name!r}.{hint} Valid names: {valid}.")
+    return ValueError(
+        message.format(kind=kind, name=name, hint=hint if close else "", valid=", ".join(valid))
+    )
 
 
 def get_optimizer(
@@ -260,7 +265,8 @@ def get_optimizer(
     if isinstance(name, keras.optimizers.Optimizer):
         return name
     if not isinstance(name, str):
-        raise TypeError(f"optimizer must be a name or a keras.optimizers.Optimizer, not {name!r}.")
+        message = _("optimizer must be a name or a keras.optimizers.Optimizer, not {name!r}.")
+        raise TypeError(message.format(name=name))
     classes = {
         cls.__name__.lower(): cls
         for cls in vars(keras.optimizers).values()

@@ -24,6 +24,8 @@ import time
 import warnings
 from pathlib import Path
 
+from kerastutor.i18n import gettext as _
+
 __all__ = ["progress", "progress_path", "record_solved", "solved"]
 
 LOCK_TIMEOUT = 5.0  # seconds; a stuck lock must not hang a lesson
@@ -62,12 +64,14 @@ def _read(path: Path) -> dict[str, float]:
         backup = path.with_name(f"{path.name}.unreadable-{time.strftime('%Y%m%d-%H%M%S')}")
         try:
             os.replace(path, backup)
-            where = f"kept as {backup}"
+            where = _("kept as {backup}").format(backup=backup)
         except OSError:
-            where = "left where it is"
+            where = _("left where it is")
         warnings.warn(
-            f"The progress record {path} could not be read ({exc}); it is {where}, and a new "
-            "record starts now.",
+            _(
+                "The progress record {path} could not be read ({error}); it is {where}, and a new "
+                "record starts now."
+            ).format(path=path, error=exc, where=where),
             RuntimeWarning,
             stacklevel=3,
         )
@@ -118,8 +122,10 @@ def progress():
     unknown = sorted(set(done) - set(EXERCISES))
     if unknown:
         warnings.warn(
-            f"The progress record names exercises the course no longer has: {unknown}; "
-            "they are ignored.",
+            _(
+                "The progress record names exercises the course no longer has: {unknown}; "
+                "they are ignored."
+            ).format(unknown=unknown),
             RuntimeWarning,
             stacklevel=2,
         )

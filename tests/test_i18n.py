@@ -233,9 +233,15 @@ def test_errors_of_bad_input_speak_chinese():
         kt.make_pipeline("numpy", x, y, batch_size=0)
     with pytest.raises(ValueError, match="x 有 10 个样本，而 y 有 9 个"):
         kt.split_validation(x, y[:9], 2)
+    with pytest.raises(ValueError, match="未知的 optimizer 名称 'adm'。你是不是想写 'adam'"):
+        kt.get_optimizer("adm")
+    with pytest.raises(kt.CheckpointNotFoundError, match="没有检查点文件夹"):
+        kt.latest_checkpoint(os.path.join(os.sep, "no", "such", "folder"))
     kt.set_language("en")
     with pytest.raises(kt.PipelineError, match="batch_size must be a whole number"):
         kt.make_pipeline("numpy", x, y, batch_size=0)
+    with pytest.raises(ValueError, match="Unknown optimizer 'adm'. Did you mean 'adam'"):
+        kt.get_optimizer("adm")
 
 
 # ---------------------------------------------------------------- Chinese in plots
