@@ -25,6 +25,7 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.abc
 import importlib.util
@@ -226,7 +227,10 @@ class _AfterKeras(importlib.abc.Loader):
 
     def exec_module(self, module):
         self._loader.exec_module(module)
-        _tensorflow_only_once_loaded()
+        # A saving in memory and speed, never a reason for `import keras` to fail (e.g. a
+        # stand-in keras in a test, or a Keras whose internals moved).
+        with contextlib.suppress(Exception):
+            _tensorflow_only_once_loaded()
 
     def __getattr__(self, name):
         return getattr(self._loader, name)
@@ -253,7 +257,8 @@ def keep_tensorflow_unloaded() -> None:
     """Install the above for when Keras is imported (now, if it is already): `import
     kerastutor` does this. Idempotent."""
     if "keras" in sys.modules:
-        _tensorflow_only_once_loaded()
+        with contextlib.suppress(Exception):
+            _tensorflow_only_once_loaded()
     elif not any(isinstance(f, _KerasFinder) for f in sys.meta_path):
         sys.meta_path.insert(0, _KerasFinder())
 

@@ -3,7 +3,8 @@
 Each course kernel holds 0.8-1.0 GiB (TensorFlow alone is about 0.6), and JupyterLab keeps a
 notebook's kernel alive after a learner moves on, so on Binder's 2 GB the third chapter would
 be killed. Before it starts a kernel, `CourseKernelManager` makes room for it: while the server
-and its kernels plus one more chapter (`kernel_reserve`, a notebook's 1 GiB budget) would
+and its kernels plus one more chapter (`kernel_reserve`, 1.5 GiB: a notebook's 1 GiB budget and
+the worker processes chapter 11 starts) would
 exceed the memory limit, it shuts down the idle kernel used least recently, and logs why. The
 notebook stays open with its outputs; running a cell again starts a fresh kernel.
 
@@ -96,9 +97,11 @@ class CourseKernelManager(AsyncMappingKernelManager):
         "the cgroup's limit, else none.",
     )
     kernel_reserve = Integer(
-        2**30,
+        3 * 2**29,
         config=True,
-        help="Room to make for a starting kernel (a course notebook's budget: 1 GiB).",
+        help="Room to make for a starting kernel: 1.5 GiB, a course notebook's 1 GiB budget "
+        "and the child processes a chapter may start (chapter 11's kernel and two workers "
+        "peak near 1.4 GiB).",
     )
 
     def _limit(self) -> int:

@@ -248,8 +248,12 @@ def test_notebook_runs_in_jupyterlab(browser, lab, path):
             assert outputs["widgets"] >= 1
             assert page.locator(".jupyter-widgets").count() > 0, "widgets did not render"
         if "kt.run_on_backend(" in source:  # chapter 9's table: a measured row per backend
-            table = page.locator("table", has_text="first epoch (s)").first.inner_text()
-            rows = {row.split("\t")[0].strip(): row.split("\t")[1:] for row in table.splitlines()}
+            # Read from the DOM, not as rendered text: JupyterLab may not lay out a cell
+            # scrolled out of view, and its inner text is then empty.
+            table = page.locator("table", has_text="first epoch (s)").first.evaluate(
+                "t => [...t.rows].map(r => [...r.cells].map(c => c.textContent.trim()))"
+            )
+            rows = {row[0]: row[1:] for row in table}
             for name in ("tensorflow", "jax", "torch"):
                 assert name in rows and all(float(v) > 0 for v in rows[name][:7]), table
         if "kt.KnobExperiment(" in source:
