@@ -25,6 +25,8 @@ from typing import Any
 
 import numpy as np
 
+from kerastutor.i18n import N_
+
 __all__ = ["Settings", "BATCH_SIZES", "SAMPLE_WEIGHT_RULES", "RANGES"]
 
 #: Batch sizes offered, on a log scale.
@@ -71,9 +73,10 @@ def _rule_mask_half(y: np.ndarray) -> np.ndarray:
 
 #: Sample-weight rules: name -> function of the training labels (None: no weights).
 SAMPLE_WEIGHT_RULES: dict[str, Callable[[np.ndarray], np.ndarray | None]] = {
-    "none": _rule_none,
-    "balanced (rare classes count more)": _rule_balanced,
-    "0/1 mask (every other sample ignored)": _rule_mask_half,
+    # Marked for translation (the panel shows them in the learner's language); the keys stay.
+    N_("none"): _rule_none,
+    N_("balanced (rare classes count more)"): _rule_balanced,
+    N_("0/1 mask (every other sample ignored)"): _rule_mask_half,
 }
 
 
