@@ -1,4 +1,4 @@
-"""A whole course in Binder's 2 GB (issue 13, item 4): a learner opens chapters 00 to 10 in
+"""A whole course in Binder's 2 GB (issue 13, item 4): a learner opens chapters 00 to 11 in
 turn in one JupyterLab, runs each, and closes nothing. The server and all its kernels together
 must stay under 2 GiB, sampled throughout (proportional set sizes: a page shared by several
 processes, such as TensorFlow's library in every kernel, counts once, as the cgroup counts it).
@@ -38,7 +38,7 @@ from tests.test_browser import (
 pytestmark = pytest.mark.skipif(not Path("/proc").exists(), reason="reads /proc")
 
 LIMIT = 2 * 2**30  # Binder's memory limit
-# The chapters a learner runs, 00 to 10 (the glossary has no code to run).
+# The chapters a learner runs, 00 to 11 (the glossary has no code to run).
 CHAPTERS = [path for path in NOTEBOOKS if path.name[:2].isdigit()]
 
 
