@@ -11,7 +11,6 @@ must be: `.ci/run` installs fonts-noto-cjk).
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import tomllib
 import warnings
@@ -22,18 +21,9 @@ import pytest
 
 import kerastutor as kt
 from kerastutor import i18n
+from tests.test_zh_edition import zh as zh_edition  # tools/zh_edition.py, loaded once
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _tool():
-    spec = importlib.util.spec_from_file_location("zh_edition", ROOT / "tools" / "zh_edition.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-zh_edition = _tool()
 
 
 @pytest.fixture(autouse=True)
