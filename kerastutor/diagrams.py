@@ -9,6 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from kerastutor.i18n import N_, ngettext
+from kerastutor.i18n import gettext as _
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
@@ -86,11 +89,15 @@ def draw_training_loop(
     }
     for name, value in counts.items():
         if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-            raise ValueError(f"{name} must be a positive whole number; got {value!r}.")
+            raise ValueError(
+                _("{name} must be a positive whole number; got {value!r}.").format(
+                    name=name, value=value
+                )
+            )
     n_samples, batch_size, epochs = int(n_samples), int(batch_size), int(epochs)
     max_batches, max_epochs = int(max_batches), int(max_epochs)
     if max_batches < 3 or max_epochs < 2:
-        raise ValueError("max_batches must be at least 3 and max_epochs at least 2.")
+        raise ValueError(_("max_batches must be at least 3 and max_epochs at least 2."))
 
     steps = math.ceil(n_samples / batch_size)
     last = n_samples - (steps - 1) * batch_size
@@ -119,27 +126,45 @@ def draw_training_loop(
             ax.text(
                 width / 2,
                 y,
-                f"\u22ee  epochs {max_epochs} to {epochs - 1} alike",
+                "\u22ee  "
+                + _("epochs {first} to {last} alike").format(first=max_epochs, last=epochs - 1),
                 ha="center",
                 va="center",
                 fontsize=9,
             )
             continue
         ax.text(
-            -0.15, y, f"epoch {epoch + 1}", ha="right", va="center", fontsize=9, fontweight="bold"
+            -0.15,
+            y,
+            _("epoch {number}").format(number=epoch + 1),
+            ha="right",
+            va="center",
+            fontsize=9,
+            fontweight="bold",
         )
         x = 0.0
         if shuffle:
             ax.add_patch(Rectangle((x, y - 0.3), 1.05, 0.6, color=colours["shuffle"]))
             ax.text(
-                x + 0.525, y, "shuffle\norder", ha="center", va="center", fontsize=7, color="white"
+                x + 0.525,
+                y,
+                _("shuffle\norder"),
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="white",
             )
             x = lead
         for index in shown_batches:
             if index is None:
                 hidden = steps - (max_batches - 1)
                 ax.text(
-                    x + 0.5, y, f"\u2026\n{hidden} more", ha="center", va="center", fontsize=7.5
+                    x + 0.5,
+                    y,
+                    "\u2026\n" + _("{count} more").format(count=hidden),
+                    ha="center",
+                    va="center",
+                    fontsize=7.5,
                 )
                 x += 1.0 + gap
                 continue
@@ -149,7 +174,7 @@ def draw_training_loop(
             ax.text(
                 x + w / 2,
                 y + 0.08,
-                f"step {step}",
+                _("step {number}").format(number=step),
                 ha="center",
                 va="center",
                 fontsize=7.5,
@@ -179,7 +204,7 @@ def draw_training_loop(
             ax.text(
                 x + 0.9,
                 y,
-                "validate on\n(x_val, y_val)",
+                _("validate on\n(x_val, y_val)"),
                 ha="center",
                 va="center",
                 fontsize=7,
@@ -191,34 +216,42 @@ def draw_training_loop(
         ax.set_title(title, loc="left", fontsize=9.5)
     else:
         ax.set_title(
-            f"fit(x, y, batch_size={batch_size}, epochs={epochs}) on {n_samples:,} samples",
+            _("fit(x, y, batch_size={batch_size}, epochs={epochs}) on {n:,} samples").format(
+                batch_size=batch_size, epochs=epochs, n=n_samples
+            ),
             loc="left",
             fontsize=9.5,
         )
+    # Plain Unicode, not mathtext: mathtext draws its words in its own font, which has no
+    # Chinese glyphs.
     formula = (
-        rf"steps per epoch $= \lceil {n_samples} / {batch_size} \rceil = {steps}$;  "
-        rf"weight updates $= {epochs} \times {steps} = {updates}$;  "
+        _("steps per epoch")
+        + f" = \u2308{n_samples} / {batch_size}\u2309 = {steps};  "
+        + _("weight updates")
+        + f" = {epochs} \u00d7 {steps} = {updates};  "
     )
     if last == batch_size:
-        formula += "every batch is full"
+        formula += _("every batch is full")
     else:
-        formula += rf"last batch $= {n_samples} - {steps - 1} \times {batch_size} = {last}$"
+        formula += (
+            _("last batch") + f" = {n_samples} \u2212 {steps - 1} \u00d7 {batch_size} = {last}"
+        )
     ax.text(0.0, -rows + 0.35, formula, ha="left", va="center", fontsize=9)
     legend = [
-        Patch(color=colours["batch"], label="one batch = one step (its sample count below)"),
+        Patch(color=colours["batch"], label=_("one batch = one step (its sample count below)")),
         Line2D(
             [],
             [],
             color=colours["update"],
             marker="v",
             linestyle="none",
-            label="weights updated (once per step)",
+            label=_("weights updated (once per step)"),
         ),
     ]
     if validation:
-        legend.append(Patch(color=colours["val"], label="validation pass: val_loss, no update"))
+        legend.append(Patch(color=colours["val"], label=_("validation pass: val_loss, no update")))
     if shuffle:
-        legend.append(Patch(color=colours["shuffle"], label="reshuffle (arrays, shuffle=True)"))
+        legend.append(Patch(color=colours["shuffle"], label=_("reshuffle (arrays, shuffle=True)")))
     ax.legend(
         handles=legend,
         loc="upper center",
@@ -279,11 +312,11 @@ def draw_prefetch(
 
     if timelines is None:
         timelines = {
-            "without prefetch": _prefetch_schedule(prepare, train, steps, prefetch=False),
-            "with prefetch": _prefetch_schedule(prepare, train, steps, prefetch=True),
+            _("without prefetch"): _prefetch_schedule(prepare, train, steps, prefetch=False),
+            _("with prefetch"): _prefetch_schedule(prepare, train, steps, prefetch=True),
         }
     if not timelines:
-        raise ValueError("no timeline to draw: pass {title: (prepare_spans, train_spans)}")
+        raise ValueError(_("no timeline to draw: pass {title: (prepare_spans, train_spans)}"))
     panels = []
     for name, (prepare_spans, train_spans) in timelines.items():
         spans = [
@@ -297,9 +330,9 @@ def draw_prefetch(
 
     fig = figure(figsize=(7.5, 1.25 * len(panels) + 0.7))
     axes = fig.subplots(len(panels), 1, sharex=True, squeeze=False)[:, 0]
-    lanes = [("prepare\nbatch", 1, "#DD8452"), ("train\nstep", 0, "#4C72B0")]
+    lanes = [(_("prepare\nbatch"), 1, "#DD8452"), (_("train\nstep"), 0, "#4C72B0")]
     for ax, (name, prep, fit, total) in zip(axes, panels):
-        for (_, y, colour), lane in zip(lanes, (prep, fit)):
+        for (_label, y, colour), lane in zip(lanes, (prep, fit)):
             for i, (start, end) in enumerate(lane):
                 width = (end - start) * 1000
                 ax.broken_barh([(start * 1000, width)], (y - 0.35, 0.7), color=colour)
@@ -316,13 +349,15 @@ def draw_prefetch(
         overlap = _prefetch_overlaps(prep, fit)
         for start, end in overlap:
             ax.axvspan(start * 1000, end * 1000, color="#55A868", alpha=0.18, lw=0)
-        ax.set_yticks([y for _, y, _ in lanes], [label for label, _, _ in lanes], fontsize=8)
+        ax.set_yticks(
+            [y for _label, y, _colour in lanes], [label for label, _y, _colour in lanes], fontsize=8
+        )
         ax.set_ylim(-0.6, 1.6)
         shared = sum(e - s for s, e in overlap)
         ax.set_title(f"{name}: {total * 1000:.0f} ms", loc="left", fontsize=9)
         if shared > 0:
             ax.set_title(
-                f"shaded: both at once, {shared * 1000:.0f} ms",
+                _("shaded: both at once, {ms:.0f} ms").format(ms=shared * 1000),
                 loc="right",
                 fontsize=8,
                 color="#2d6a3e",
@@ -330,8 +365,8 @@ def draw_prefetch(
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
     axes[-1].set_xlim(0, longest * 1000 * 1.02)
-    axes[-1].set_xlabel("time (ms)  →", fontsize=8.5)
-    fig.suptitle(title or "prefetch prepares the next batch while the model trains", fontsize=10)
+    axes[-1].set_xlabel(_("time (ms)  →"), fontsize=8.5)
+    fig.suptitle(title or _("prefetch prepares the next batch while the model trains"), fontsize=10)
     fig.tight_layout()
     return fig
 
@@ -352,9 +387,15 @@ def _prefetch_schedule(
     """
     for label, value in (("prepare", prepare), ("train", train)):
         if not value > 0:
-            raise ValueError(f"{label} must be a positive number of seconds, not {value!r}")
+            raise ValueError(
+                _("{label} must be a positive number of seconds, not {value!r}").format(
+                    label=label, value=value
+                )
+            )
     if not isinstance(steps, int) or isinstance(steps, bool) or steps < 1:
-        raise ValueError(f"steps must be a whole number of at least 1, not {steps!r}")
+        raise ValueError(
+            _("steps must be a whole number of at least 1, not {steps!r}").format(steps=steps)
+        )
     prep: list[tuple[float, float]] = []
     fit: list[tuple[float, float]] = []
     for k in range(steps):
@@ -373,10 +414,14 @@ def _prefetch_schedule(
 def _prefetch_spans(spans: Sequence[Sequence[float]], label: str) -> list[tuple[float, float]]:
     result = [(float(start), float(end)) for start, end in spans]
     if not result:
-        raise ValueError(f"{label}: no spans to draw")
+        raise ValueError(_("{label}: no spans to draw").format(label=label))
     bad = [(s, e) for s, e in result if not e >= s]
     if bad:
-        raise ValueError(f"{label}: a span must end after it starts; got {bad[0]}")
+        raise ValueError(
+            _("{label}: a span must end after it starts; got {span}").format(
+                label=label, span=bad[0]
+            )
+        )
     return result
 
 
@@ -439,11 +484,13 @@ def draw_callback_hooks(
         name, index = (item, None) if isinstance(item, str) else (item[0], _index(item))
         if name not in _HOOK_LEVELS:
             raise ValueError(
-                f"{name!r} is not a callback hook; known hooks: {', '.join(sorted(_HOOK_LEVELS))}"
+                _("{name!r} is not a callback hook; known hooks: {known}").format(
+                    name=name, known=", ".join(sorted(_HOOK_LEVELS))
+                )
             )
         calls.append((name, index))
     if not calls:
-        raise ValueError("no hook calls to draw: `hooks` is empty")
+        raise ValueError(_("no hook calls to draw: `hooks` is empty"))
 
     spans = _pair_spans(calls)  # (level, first call, last call, label)
     levels = [level for level, *_ in _LEVELS if any(s[0] == level for s in spans)]
@@ -472,7 +519,7 @@ def draw_callback_hooks(
             default=end - 1,
         )
         ax.annotate(
-            "on_epoch_end: its logs\nnow hold the val_ values",
+            _("on_epoch_end: its logs\nnow hold the val_ values"),
             xy=(end, row["epoch"] - 0.33),
             xytext=((last_batch + end) / 2 + 0.3, row["train_batch"]),
             fontsize=7.5,
@@ -482,33 +529,35 @@ def draw_callback_hooks(
         )
     ax.set_yticks(
         [row[level] for level in levels],
-        [f"{info[level][0]}\n{info[level][1]}" for level in levels],
+        [f"{info[level][0]}\n{_(info[level][1])}" for level in levels],
         fontsize=8,
     )
     step = max(1, n // 30)
     ax.set_xticks(range(0, n, step), [str(i + 1) for i in range(0, n, step)], fontsize=7)
     ax.set_xlim(-0.8, n - 0.2)
     ax.set_ylim(-0.6, len(levels) - 0.4)
-    ax.set_xlabel("hook calls, in the order fit made them  →", fontsize=8.5)
+    ax.set_xlabel(_("hook calls, in the order fit made them  →"), fontsize=8.5)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     n_epochs = sum(1 for name, _ in calls if name == "on_epoch_begin")
-    ax.set_title(
-        title or f"{n} hook calls: {n_epochs} epoch{'s' if n_epochs != 1 else ''}", fontsize=10
+    default_title = _("{calls} hook calls: {epochs}").format(
+        calls=n,
+        epochs=ngettext("{n} epoch", "{n} epochs", n_epochs).format(n=n_epochs),
     )
+    ax.set_title(title or default_title, fontsize=10)
     fig.tight_layout()
     return fig
 
 
 # level, the hooks' common name, what one bar is, colour (outermost first)
 _LEVELS = [
-    ("train", "on_train_*", "the whole fit()", "#4C72B0"),
-    ("epoch", "on_epoch_*", "one epoch", "#DD8452"),
-    ("train_batch", "on_train_batch_*", "one training step", "#8172B3"),
-    ("test", "on_test_*", "validation run", "#55A868"),
-    ("test_batch", "on_test_batch_*", "one validation step", "#64B5CD"),
-    ("predict", "on_predict_*", "the whole predict()", "#937860"),
-    ("predict_batch", "on_predict_batch_*", "one prediction step", "#DA8BC3"),
+    ("train", "on_train_*", N_("the whole fit()"), "#4C72B0"),
+    ("epoch", "on_epoch_*", N_("one epoch"), "#DD8452"),
+    ("train_batch", "on_train_batch_*", N_("one training step"), "#8172B3"),
+    ("test", "on_test_*", N_("validation run"), "#55A868"),
+    ("test_batch", "on_test_batch_*", N_("one validation step"), "#64B5CD"),
+    ("predict", "on_predict_*", N_("the whole predict()"), "#937860"),
+    ("predict_batch", "on_predict_batch_*", N_("one prediction step"), "#DA8BC3"),
 ]
 _HOOK_LEVELS = {
     f"{prefix}_{end}": level
@@ -542,7 +591,9 @@ def _pair_spans(calls: list[tuple[str, int | None]]) -> list[tuple[str, int, int
         level = _HOOK_LEVELS[name]
         if name.endswith("_begin"):
             if level in open_spans:
-                raise ValueError(f"call {i + 1}: {name} before the previous one ended")
+                raise ValueError(
+                    _("call {i}: {name} before the previous one ended").format(i=i + 1, name=name)
+                )
             open_spans[level] = (i, index)
             # batches count from 0 again inside each new epoch or validation run
             for inner in {"epoch": ["train_batch"], "test": ["test_batch"]}.get(level, []):
@@ -551,19 +602,21 @@ def _pair_spans(calls: list[tuple[str, int | None]]) -> list[tuple[str, int, int
                 counters["predict_batch"] = 0
             continue
         if level not in open_spans:
-            raise ValueError(f"call {i + 1}: {name} without a matching begin")
+            raise ValueError(
+                _("call {i}: {name} without a matching begin").format(i=i + 1, name=name)
+            )
         first, begin_index = open_spans.pop(level)
         number = index if index is not None else begin_index
         if number is None:
             number = counters.get(level, 0)
         counters[level] = number + 1
-        label = {"train": "fit()", "test": "validation", "predict": "predict()"}.get(level)
+        label = {"train": "fit()", "test": _("validation"), "predict": "predict()"}.get(level)
         if label is None:
-            label = f"epoch {number}" if level == "epoch" else str(number)
+            label = _("epoch {number}").format(number=number) if level == "epoch" else str(number)
         spans.append((level, first, i, label))
     if open_spans:
         names = ", ".join(sorted(open_spans))
-        raise ValueError(f"these levels began but never ended: {names}")
+        raise ValueError(_("these levels began but never ended: {names}").format(names=names))
     return spans
 
 
@@ -638,12 +691,16 @@ def draw_data_parallel(replicas: int = 2, global_batch: int = 256, title: str = 
 
     for name, value in {"replicas": replicas, "global_batch": global_batch}.items():
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError(f"{name} must be a whole number; got {value!r}.")
+            raise ValueError(
+                _("{name} must be a whole number; got {value!r}.").format(name=name, value=value)
+            )
     if not 2 <= replicas <= 8:
-        raise ValueError(f"draw 2 to 8 replicas; got {replicas}.")
+        raise ValueError(_("draw 2 to 8 replicas; got {replicas}.").format(replicas=replicas))
     if global_batch < replicas or global_batch % replicas:
         raise ValueError(
-            f"a global batch of {global_batch} does not split evenly into {replicas} replicas."
+            _("a global batch of {batch} does not split evenly into {replicas} replicas.").format(
+                batch=global_batch, replicas=replicas
+            )
         )
     per_replica = global_batch // replicas
     colours = {"data": "#4C72B0", "model": "#55A868", "grad": "#C44E52", "sync": "#8172B2"}
@@ -665,7 +722,14 @@ def draw_data_parallel(replicas: int = 2, global_batch: int = 256, title: str = 
 
     rows = [top - 0.5 - i * 1.2 for i in range(replicas)]
     middle = (rows[0] + rows[-1]) / 2
-    box(0.0, middle, 1.6, 1.2, f"global batch\n{global_batch} samples", colours["data"])
+    box(
+        0.0,
+        middle,
+        1.6,
+        1.2,
+        _("global batch\n{n} samples").format(n=global_batch),
+        colours["data"],
+    )
     sync_x = 7.3
     ax.add_patch(
         FancyBboxPatch(
@@ -680,7 +744,7 @@ def draw_data_parallel(replicas: int = 2, global_batch: int = 256, title: str = 
     ax.text(
         sync_x + 0.65,
         middle,
-        "all-reduce:\naverage the\ngradients",
+        _("all-reduce:\naverage the\ngradients"),
         ha="center",
         va="center",
         fontsize=8.5,
@@ -688,21 +752,23 @@ def draw_data_parallel(replicas: int = 2, global_batch: int = 256, title: str = 
     )
     for i, y in enumerate(rows):
         arrow(1.65, middle, 2.25, y)
-        box(2.3, y, 1.4, 0.7, f"{per_replica} samples", colours["data"])
+        box(2.3, y, 1.4, 0.7, _("{n} samples").format(n=per_replica), colours["data"])
         arrow(3.75, y, 4.05, y)
-        box(4.1, y, 1.5, 0.7, f"replica {i}\nsame weights", colours["model"])
+        box(4.1, y, 1.5, 0.7, _("replica {i}\nsame weights").format(i=i), colours["model"])
         arrow(5.65, y, 5.95, y)
-        box(6.0, y, 1.0, 0.7, f"grads {i}", colours["grad"])
+        box(6.0, y, 1.0, 0.7, _("grads {i}").format(i=i), colours["grad"])
         arrow(7.05, y, sync_x - 0.05, y)
         arrow(sync_x + 1.35, y, 8.95, y)
-        box(9.0, y, 1.5, 0.7, "same update\nof the weights", colours["model"])
+        box(9.0, y, 1.5, 0.7, _("same update\nof the weights"), colours["model"])
     ax.set_xlim(-0.2, 10.7)
     ax.set_ylim(rows[-1] - 0.8, top + 0.2)
     ax.axis("off")
     ax.set_title(
         title
-        or f"one step on {replicas} replicas: global batch {global_batch} = "
-        f"{replicas} \u00d7 {per_replica} per replica",
+        or _(
+            "one step on {replicas} replicas: global batch {batch} = "
+            "{replicas} \u00d7 {per_replica} per replica"
+        ).format(replicas=replicas, batch=global_batch, per_replica=per_replica),
         loc="left",
         fontsize=10,
     )

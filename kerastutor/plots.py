@@ -131,8 +131,6 @@ def new_figure(panels: Sequence[str], ncols: int = 3, panel_size: tuple[float, f
 
     from kerastutor import i18n
 
-    if i18n.language() == "zh":  # KERASTUTOR_LANG=zh: Chinese labels need a CJK font
-        i18n.use_cjk_font()
     ncols = max(1, min(ncols, len(panels)))
     nrows = max(1, math.ceil(len(panels) / ncols))
     width, height = panel_size[0] * ncols, panel_size[1] * nrows + 0.5
@@ -259,10 +257,6 @@ def plot_data_split(n_train: int, n_validation: int, n_test: int, title: str = "
     from kerastutor.i18n import N_
     from kerastutor.i18n import gettext as _
 
-    if _("train") != "train":  # Chinese labels need a CJK font
-        from kerastutor.i18n import use_cjk_font
-
-        use_cjk_font()
     parts = [
         ("train", n_train, "#4C72B0", N_("fit() learns\nthe weights here")),
         ("validation", n_validation, "#DD8452", N_("choose epochs, rates,\nbest checkpoint")),
@@ -364,6 +358,10 @@ def figure(**kwargs: Any):
     b'\x89PNG'
     """
     global _FIGURE_CLASS
+    from kerastutor import i18n
+
+    if i18n.language() == "zh":  # KERASTUTOR_LANG=zh too: Chinese labels need a CJK font
+        i18n.use_cjk_font()
     if _FIGURE_CLASS is None:
         import io
 

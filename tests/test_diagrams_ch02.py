@@ -43,14 +43,14 @@ def test_the_last_batch_is_smaller_and_says_how_many_samples():
     widths = [p.get_width() for p in _boxes(fig, BATCH)]
     assert widths[-1] == pytest.approx(widths[0] * 200 / 300)
     formula = texts[-1]
-    assert r"\lceil 2000 / 300 \rceil = 7" in formula and "= 200" in formula
+    assert "\u23082000 / 300\u2309 = 7" in formula and "= 200" in formula
 
 
 def test_one_weight_update_per_step():
     fig = kt.draw_training_loop(1000, 250, epochs=2)
     markers = [line for line in fig.axes[0].lines if line.get_marker() == "v"]
     assert len(markers) == 2 * 4
-    assert r"2 \times 4 = 8" in _texts(fig)[-1]
+    assert "2 \u00d7 4 = 8" in _texts(fig)[-1]
 
 
 def test_validation_and_shuffle_once_per_epoch_and_optional():

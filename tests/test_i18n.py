@@ -53,9 +53,11 @@ def test_every_message_has_a_current_chinese_translation():
 def test_translations_keep_the_placeholders():
     for message in zh_edition.read_catalog(zh_edition.MESSAGES_PO):
         if message.id:
-            assert zh_edition.placeholders(message.string) == zh_edition.placeholders(message.id), (
-                message.id
-            )
+            # A plural entry (ngettext) is a tuple: Chinese has one form, for every English one.
+            ids = message.id if isinstance(message.id, tuple) else (message.id,)
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            for string in strings:
+                assert zh_edition.placeholders(string) == zh_edition.placeholders(ids[-1]), ids
 
 
 def test_compiled_catalogue_is_the_po_source_compiled():
@@ -316,6 +318,35 @@ def test_catalogue_text_is_translated_when_shown(monkeypatch, capsys):
     assert capsys.readouterr().out.strip() == "还不对：不是这个答案。提示：学习率"
     kt.check("99.demo", "batch")
     assert capsys.readouterr().out.strip() == "正确。"
+
+
+def test_diagrams_speak_chinese():
+    """Every word a diagram draws comes from the catalogue: in Chinese, no English is left
+    except code (fit(), val_loss, hook names) and numbers."""
+    import re
+
+    kt.set_language("zh")
+    figures = {
+        "training loop": kt.draw_training_loop(2000, 300, epochs=4),
+        "prefetch": kt.draw_prefetch(prepare=0.02, train=0.03, steps=4),
+        "callback hooks": kt.draw_callback_hooks(epochs=1, steps=2, validation_steps=1),
+        "data parallel": kt.draw_data_parallel(2, 256),
+    }
+    code = re.compile(r"`[^`]*`|\$[^$]*\$|\w+\([^)]*\)|\w+=\w+|\(x_val, y_val\)|\w*_\w*|all-reduce")
+    for name, fig in figures.items():
+        texts = [fig._suptitle.get_text()] if fig._suptitle else []
+        for ax in fig.axes:
+            texts += [t.get_text() for t in ax.texts]
+            texts += [ax.get_title(loc) for loc in ("left", "center", "right")]
+            texts += [ax.get_xlabel()] + [t.get_text() for t in ax.get_yticklabels()]
+            legend = ax.get_legend()
+            texts += [t.get_text() for t in legend.get_texts()] if legend else []
+        words = {w for t in texts for w in re.findall(r"[A-Za-z]{3,}", code.sub("", t))}
+        assert words <= {"fit", "logs"}, (name, words)  # Keras names, as in the prose
+        assert any(re.search(r"[\u4e00-\u9fff]", t) for t in texts), name
+    assert figures["training loop"].axes[0].get_title(loc="left") == (
+        "在 2,000 个样本上 fit(x, y, batch_size=300, epochs=4)"
+    )
 
 
 def test_data_split_figure_speaks_chinese():
