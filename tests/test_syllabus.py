@@ -389,7 +389,7 @@ SYLLABUS = {
             r"fit\(batches\(with_weights=False\), class_weight=weights"
         ),
         "class_weight with tf.data and PyDataset": (
-            r"from_tf_data\.fit\(unweighted_ds, class_weight=weights[\s\S]*kt\.ArrayPyDataset\("
+            r"model\.fit\(unweighted_ds, class_weight=weights[\s\S]*kt\.ArrayPyDataset\("
         ),
         "a dataset's class_weight covers every class": (
             r"fit\(unweighted_ds, class_weight=\{5: 4\.0\}"
@@ -474,7 +474,7 @@ SYLLABUS = {
         "older tutorial: no symbolic add_loss on a functional model": (
             r"expect_error\(NotImplementedError\)[\s\S]*small\.add_loss\("
         ),
-        "test set once, at the end": r"final = runs\[chosen\]\[0\]\.evaluate\(test_inputs",
+        "test set once, at the end": r"final = chosen_model\.evaluate\(test_inputs",
     },
     "08_callbacks_and_checkpoints.ipynb": {
         "EarlyStopping": r"EarlyStopping\(\s*monitor=\"val_loss\", min_delta=0\.01, patience=2",
