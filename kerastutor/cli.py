@@ -961,6 +961,10 @@ def _run_in_foreground(command: list[str], env: dict | None) -> int:
                     continue
     interactive = sys.stdin is not None and sys.stdin.isatty()
     handled = {signal.SIGINT, signal.SIGTERM}
+    # A job a non-interactive shell starts in the background inherits SIGINT ignored, and an
+    # ignored signal is dropped even while blocked: take it back, as JupyterLab itself does.
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     before = signal.pthread_sigmask(signal.SIG_BLOCK, handled)  # received by sigtimedwait below
 
     def child_setup() -> None:  # pragma: no cover - runs in the child

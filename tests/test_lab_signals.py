@@ -56,7 +56,11 @@ def _kernels_of(server_pid: int) -> list[int]:
     return kernels
 
 
-def _start_lab(tmp_path: Path) -> tuple[subprocess.Popen, int, Path]:
+def _ignore_sigint() -> None:  # pragma: no cover - runs in the child
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _start_lab(tmp_path: Path, background: bool = False) -> tuple[subprocess.Popen, int, Path]:
     port = _free_port()
     runtime = tmp_path / "runtime"
     env = {
@@ -82,6 +86,8 @@ def _start_lab(tmp_path: Path) -> tuple[subprocess.Popen, int, Path]:
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        # `kerastutor lab &` in a script: the shell starts it with SIGINT ignored.
+        preexec_fn=_ignore_sigint if background else None,
     )
     deadline = time.monotonic() + 120
     while True:
@@ -98,9 +104,13 @@ def _start_lab(tmp_path: Path) -> tuple[subprocess.Popen, int, Path]:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
-def test_a_signal_to_kerastutor_lab_stops_jupyterlab_and_its_kernels(tmp_path, sig):
-    lab, port, runtime = _start_lab(tmp_path)
+@pytest.mark.parametrize(
+    "sig, background",
+    [(signal.SIGTERM, False), (signal.SIGINT, False), (signal.SIGINT, True)],
+    ids=["SIGTERM", "SIGINT", "SIGINT-to-a-background-job"],
+)
+def test_a_signal_to_kerastutor_lab_stops_jupyterlab_and_its_kernels(tmp_path, sig, background):
+    lab, port, runtime = _start_lab(tmp_path, background)
     try:
         _api(port, "/api/kernels", method="POST")  # a learner's open notebook
         servers = list(runtime.glob("jpserver-*.json"))

@@ -306,10 +306,16 @@ def test_kernel_interrupt_during_wait_stops_the_one_run(panel):
     import threading
 
     panel.set(batch_size=8, epochs=30)
+    # SIGINT raises KeyboardInterrupt, as in a kernel, even if this process started with it
+    # ignored (a background job of a non-interactive shell).
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     timer = threading.Timer(1.5, lambda: os.kill(os.getpid(), signal.SIGINT))
     timer.start()
-    with pytest.raises(KeyboardInterrupt):
-        panel.train(wait=True)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            panel.train(wait=True)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert not panel.running
     assert len(panel.board.runs) == 1 and panel.board.runs[0].stopped
     assert not panel.w_train.disabled  # the controls are back
