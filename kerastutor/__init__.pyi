@@ -7,6 +7,7 @@ and type checkers read it for completion.
 from .backends import BACKENDS as BACKENDS
 from .backends import BackendRunError as BackendRunError
 from .backends import backend as backend
+from .backends import clear_session as clear_session
 from .backends import run_on_backend as run_on_backend
 from .backends import set_random_seed as set_random_seed
 from .callbacks import LivePlot as LivePlot

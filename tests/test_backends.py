@@ -66,6 +66,16 @@ def test_seed_must_be_an_integer(seed):
         backends.set_random_seed(seed)
 
 
+def _printed_json(code: str, backend: str):
+    """Run `code` in a fresh Python on `backend`; what its last line printed, read as JSON."""
+    env = {**os.environ, "KERAS_BACKEND": backend}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 @pytest.mark.parametrize("backend", ["jax", "torch"])
 def test_seeding_other_backends_does_not_load_tensorflow(backend):
     code = (
@@ -76,12 +86,7 @@ def test_seeding_other_backends_does_not_load_tensorflow(backend):
         "float(keras.ops.convert_to_numpy(keras.random.uniform(()))))\n"
         "import json; print(json.dumps([a == b, 'tensorflow' in sys.modules]))"
     )
-    env = {**os.environ, "KERAS_BACKEND": backend}
-    done = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300
-    )
-    assert done.returncode == 0, done.stderr
-    same, tensorflow_loaded = json.loads(done.stdout.strip().splitlines()[-1])
+    same, tensorflow_loaded = _printed_json(code, backend)
     assert same
     assert not tensorflow_loaded
 
@@ -292,3 +297,32 @@ def test_torch_backend_runs_one_thread_unless_told_otherwise(omp, expected):
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert int(done.stdout.split()[-1]) == expected
+
+
+def test_clear_session_also_drops_jaxs_compiled_programs():
+    # keras.backend.clear_session() leaves JAX's cache of compiled programs as it is; a kernel
+    # that builds many models keeps every model's compiled steps unless they are dropped.
+    code = (
+        "import json, jax, keras, kerastutor as kt\n"
+        "step = jax.jit(lambda x: x + 1); step(1)\n"
+        "keras.backend.clear_session(); after_keras = step._cache_size()\n"
+        "kt.clear_session(); after_kt = step._cache_size()\n"
+        "print(json.dumps([after_keras, after_kt, int(step(1))]))"
+    )
+    after_keras, after_kt, result = _printed_json(code, "jax")
+    assert (after_keras, after_kt) == (1, 0)
+    assert result == 2  # the function still works: it compiles again
+
+
+def test_clear_session_resets_keras_and_works_without_glibc(monkeypatch):
+    import ctypes
+
+    import keras
+
+    def no_glibc(name, *args, **kwargs):
+        raise OSError(f"{name}: cannot open shared object file")
+
+    monkeypatch.setattr(ctypes, "CDLL", no_glibc)  # as on musl, macOS or Windows
+    keras.layers.Dense(1)
+    backends.clear_session()
+    assert keras.layers.Dense(1).name == "dense"
