@@ -8,7 +8,8 @@ one per backend) are not part of the kernel's memory; the chapter reports theirs
 
 Writes a Markdown table (wall time and peak memory per notebook and backend, whether every
 backend is within the budget, the course total per backend, the machine) and the rows as JSON
-beside it. A notebook that fails is recorded as failed and the run goes on.
+beside it. A notebook that fails is recorded as failed, with the error and the cell line that
+raised it (its whole traceback goes to stderr), and the run goes on.
 
 Usage: python benchmarks/backends.py [NOTEBOOK ...] [--backends tensorflow jax torch]
        [--out benchmarks/results/backends.md]
@@ -45,6 +46,19 @@ def _load_notebooks_benchmark():
 bench = _load_notebooks_benchmark()
 
 
+def failure(error: Exception) -> str:
+    """One line for the table: the error, and the line of the cell that raised it (a bare
+    `assert` has no message, so its line is what tells which check failed)."""
+    text = re.sub(r"\x1b\[[0-9;]*m", "", str(error)).strip()  # no terminal colours
+    lines = text.splitlines() or [""]
+    summary = f"{type(error).__name__}: {lines[-1][:200]}"
+    arrows = [line for line in lines if re.match(r"^-+> *\d+", line)]  # IPython's "---> 93 code"
+    if arrows:
+        number, code = re.match(r"^-+> *(\d+) ?(.*)", arrows[-1]).groups()
+        summary += f" (cell line {number}: {code.strip()[:120]})"
+    return summary
+
+
 def measure_on(path: Path, backend: str) -> dict:
     """One notebook in a fresh kernel on `backend` (the kernel inherits KERAS_BACKEND)."""
     previous = os.environ.get("KERAS_BACKEND")
@@ -54,8 +68,8 @@ def measure_on(path: Path, backend: str) -> dict:
         row["error"] = ""
     except Exception as error:  # a failing notebook is a result too; keep measuring the rest
         row = {"notebook": path.name, "seconds": None, "peak_mib": None}
-        last = re.sub(r"\x1b\[[0-9;]*m", "", str(error)).strip().splitlines()[-1]  # no colours
-        row["error"] = f"{type(error).__name__}: {last[:200]}"
+        row["error"] = failure(error)
+        print(f"{path.name} on {backend} failed:\n{error}", file=sys.stderr, flush=True)
     finally:
         if previous is None:
             os.environ.pop("KERAS_BACKEND", None)

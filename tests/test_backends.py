@@ -326,3 +326,25 @@ def test_clear_session_resets_keras_and_works_without_glibc(monkeypatch):
     keras.layers.Dense(1)
     backends.clear_session()
     assert keras.layers.Dense(1).name == "dense"
+
+
+def test_a_failed_notebook_names_the_line_that_failed():
+    # A bare `assert` has no message: without its line, "AssertionError:" says nothing.
+    spec = importlib.util.spec_from_file_location(
+        "_bench_backends", NOTEBOOKS.parent / "benchmarks" / "backends.py"
+    )
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    text = (
+        "An error occurred while executing the following cell:\n"
+        "assert seconds[32] < seconds[1]\n"
+        "\x1b[31m---------------------------------------------------------------\x1b[39m\n"
+        "\x1b[31mAssertionError\x1b[39m    Traceback (most recent call last)\n"
+        "\x1b[32m---> \x1b[39m\x1b[32m14\x1b[39m \x1b[38;5;28;01massert\x1b[39;00m seconds[32] < "
+        "seconds[1]  # fewer trips to Python\n"
+        "\n\x1b[31mAssertionError\x1b[39m: \n"
+    )
+    summary = bench.failure(RuntimeError(text))
+    assert summary.startswith("RuntimeError: AssertionError:")
+    assert "cell line 14: assert seconds[32] < seconds[1]" in summary
+    assert bench.failure(ValueError("")) == "ValueError: "
