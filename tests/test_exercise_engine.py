@@ -105,3 +105,29 @@ def test_a_function_returning_any_frameworks_tensor_is_compared(framework):
     checker = callable_on([Case(args=(2.0,), expected=4.0)])
     right, why = checker(lambda x: _tensor_of(framework, x * 2))
     assert right, why
+
+
+def test_a_checker_reads_the_learners_run_or_runs_it_and_names_what_is_missing():
+    from kerastutor.exercises.engine import Malformed, experiment_run, the_experiment
+
+    class Experiment:
+        def __init__(self):
+            self.results = {1: "the learner's run"}
+
+        def result(self, value):
+            if value not in (1, 2):
+                raise ValueError(f"no value {value}")
+            self.results[value] = f"run {value} now"
+            return self.results[value]
+
+    experiment = the_experiment({"experiment": Experiment()}, "00.x", needs=("results",))
+    messages = {"no_such_run": "no such run", "not_run_yet": "not run yet"}
+    assert experiment_run(experiment, 1, **messages) == "the learner's run"
+    assert experiment_run(experiment, 2, **messages) == "run 2 now"
+    with pytest.raises(Malformed, match="no such run"):
+        experiment_run(experiment, 3, **messages)
+    results_only = type("ResultsOnly", (), {"results": {}})()
+    with pytest.raises(Malformed, match="not run yet"):
+        experiment_run(results_only, 1, **messages)
+    with pytest.raises(Malformed, match=r"kt.check\('00.x', prediction, experiment=experiment\)"):
+        the_experiment({"experiment": results_only}, "00.x")  # it needs `result` by default

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from kerastutor.exercises.engine import Exercise, Malformed
+from kerastutor.exercises.engine import Exercise, experiment_run, the_experiment
 from kerastutor.exercises.factories import choice
 from kerastutor.i18n import N_
 from kerastutor.i18n import gettext as _
@@ -25,30 +25,17 @@ SAME, LESS, MORE = (
 
 def _validation_accuracy(context: Mapping[str, Any]) -> dict[int, float]:
     """Validation accuracy of the four runs compared, running any the learner has not run."""
-    experiment = context.get("experiment")
-    if experiment is None or not hasattr(experiment, "results"):
-        raise Malformed(
-            _(
-                "pass the experiment too: "
-                "kt.check('00.more_images', prediction, experiment=experiment)"
-            )
-        )
+    experiment = the_experiment(context, "00.more_images", needs=("results",))
     accuracy = {}
     for n in (FEW, SOME, MANY, ALL):
-        if n in experiment.results:
-            run = experiment.results[n]
-        elif hasattr(experiment, "result"):
-            try:
-                run = experiment.result(n)
-            except ValueError:
-                raise Malformed(
-                    _(
-                        "this experiment has no run with {n:,} images: pass the experiment of "
-                        "this section"
-                    ).format(n=n)
-                ) from None
-        else:
-            raise Malformed(_("this experiment has no run with {n:,} images yet").format(n=n))
+        run = experiment_run(
+            experiment,
+            n,
+            no_such_run=_(
+                "this experiment has no run with {n:,} images: pass the experiment of this section"
+            ).format(n=n),
+            not_run_yet=_("this experiment has no run with {n:,} images yet").format(n=n),
+        )
         accuracy[n] = float(run["validation"])
     return accuracy
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from kerastutor._arrays import to_numpy
 from kerastutor.backends import set_random_seed
-from kerastutor.exercises.engine import Exercise, Malformed
+from kerastutor.exercises.engine import Exercise, Malformed, experiment_run, the_experiment
 from kerastutor.exercises.factories import Property, choice, number, object_with
 from kerastutor.i18n import N_
 from kerastutor.i18n import gettext as _
@@ -27,34 +27,19 @@ LARGER, SAME, HALVED, QUARTERED = "larger", "about the same", "halved", "quarter
 
 def _spreads(context: Mapping[str, Any]) -> tuple[float, float]:
     """The measured spread of each batch's loss at batch 32 and 128 (run if not run yet)."""
-    experiment = context.get("experiment")
-    if experiment is None or not hasattr(experiment, "results"):
-        raise Malformed(
-            _(
-                "pass the experiment too: "
-                "kt.check('01.batch_noise', prediction, experiment=experiment)"
-            )
-        )
+    experiment = the_experiment(context, "01.batch_noise", needs=("results",))
     spreads = []
     for batch_size in (SMALL, LARGE):
-        if batch_size in experiment.results:
-            run = experiment.results[batch_size]
-        elif hasattr(experiment, "result"):
-            try:
-                run = experiment.result(batch_size)
-            except ValueError:
-                raise Malformed(
-                    _(
-                        "this experiment has no batch size {batch_size}: pass the experiment of "
-                        "section 9"
-                    ).format(batch_size=batch_size)
-                ) from None
-        else:
-            raise Malformed(
-                _("this experiment has no run at batch size {batch_size} yet").format(
-                    batch_size=batch_size
-                )
-            )
+        run = experiment_run(
+            experiment,
+            batch_size,
+            no_such_run=_(
+                "this experiment has no batch size {batch_size}: pass the experiment of section 9"
+            ).format(batch_size=batch_size),
+            not_run_yet=_("this experiment has no run at batch size {batch_size} yet").format(
+                batch_size=batch_size
+            ),
+        )
         spreads.append(float(run["spread"]))
     return spreads[0], spreads[1]
 

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from kerastutor.backends import set_random_seed
-from kerastutor.exercises.engine import Exercise, Malformed
+from kerastutor.exercises.engine import Exercise, Malformed, experiment_run, the_experiment
 from kerastutor.exercises.factories import Property, choice, number, object_with
 from kerastutor.i18n import N_
 from kerastutor.i18n import gettext as _
@@ -30,28 +30,15 @@ EARLIER, SAME, LATER = "earlier", "about the same", "later"
 
 def _size_run(context: Mapping[str, Any], size: int) -> dict:
     """The guided experiment's run at one training-set size (run now if not run yet)."""
-    experiment = context.get("experiment")
-    if experiment is None or not hasattr(experiment, "results"):
-        raise Malformed(
-            _(
-                "pass the experiment too: "
-                "kt.check('02.more_data', prediction, experiment=experiment)"
-            )
-        )
-    if size in experiment.results:
-        run = experiment.results[size]
-    elif hasattr(experiment, "result"):
-        try:
-            run = experiment.result(size)
-        except ValueError:
-            raise Malformed(
-                _(
-                    "this experiment has no training-set size {size}: pass the experiment of "
-                    "section 8"
-                ).format(size=size)
-            ) from None
-    else:
-        raise Malformed(_("this experiment has no run with {size} images yet").format(size=size))
+    experiment = the_experiment(context, "02.more_data", needs=("results",))
+    run = experiment_run(
+        experiment,
+        size,
+        no_such_run=_(
+            "this experiment has no training-set size {size}: pass the experiment of section 8"
+        ).format(size=size),
+        not_run_yet=_("this experiment has no run with {size} images yet").format(size=size),
+    )
     if not isinstance(run, Mapping) or "val_loss" not in run:
         raise Malformed(_("this experiment's runs hold no val_loss: pass the one of section 8"))
     return run

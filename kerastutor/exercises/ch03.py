@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from kerastutor._arrays import to_numpy
-from kerastutor.exercises.engine import Exercise, Malformed
+from kerastutor.exercises.engine import Exercise, Malformed, the_experiment
 from kerastutor.exercises.factories import Case, Property, callable_on, choice, number, object_with
 from kerastutor.i18n import N_
 from kerastutor.i18n import gettext as _
@@ -22,14 +22,7 @@ LOW, HIGH = 0.5, 0.9
 
 
 def _threshold_runs(context: Mapping[str, Any]) -> tuple[dict, dict]:
-    experiment = context.get("experiment")
-    if experiment is None or not hasattr(experiment, "result"):
-        raise Malformed(
-            _(
-                "pass the experiment too: "
-                "kt.check('03.threshold', prediction, experiment=experiment)"
-            )
-        )
+    experiment = the_experiment(context, "03.threshold")
     try:
         return experiment.result(LOW), experiment.result(HIGH)
     except ValueError:

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from kerastutor.exercises.engine import Exercise, Malformed
+from kerastutor.exercises.engine import Exercise, Malformed, the_experiment
 from kerastutor.exercises.factories import Property, choice, number, object_with
 from kerastutor.i18n import N_
 from kerastutor.i18n import gettext as _
@@ -26,14 +26,7 @@ SGD, ADAM = "SGD", "Adam"
 
 def _bottoms(context: Mapping[str, Any]) -> tuple[float, float]:
     """The learning rates at which plain SGD's and Adam's range tests had their lowest loss."""
-    experiment = context.get("experiment")
-    if experiment is None or not hasattr(experiment, "result"):
-        raise Malformed(
-            _(
-                "pass the experiment too: "
-                "kt.check('04.range_test', prediction, experiment=experiment)"
-            )
-        )
+    experiment = the_experiment(context, "04.range_test")
     try:
         return float(experiment.result(SGD)["best"]), float(experiment.result(ADAM)["best"])
     except (ValueError, KeyError, TypeError):

@@ -14,7 +14,7 @@ import types
 
 import numpy as np
 
-from kerastutor.exercises.engine import Exercise
+from kerastutor.exercises.engine import Exercise, the_experiment
 from kerastutor.exercises.engine import Malformed as _Malformed
 from kerastutor.exercises.engine import bounded as _bounded
 from kerastutor.exercises.factories import Property, number, object_with
@@ -40,14 +40,7 @@ def _final_accuracy(experiment, buffer: int) -> float:
 
 
 def _accuracies(context) -> dict[int, float]:
-    experiment = context.get("experiment")
-    if experiment is None or not hasattr(experiment, "results"):
-        raise _Malformed(
-            _(
-                "pass the experiment too: kt.check('05.shuffle_buffer', prediction, "
-                "experiment=experiment)"
-            )
-        )
+    experiment = the_experiment(context, "05.shuffle_buffer", needs=("results",))
     return {buffer: _final_accuracy(experiment, buffer) for buffer in BUFFERS}
 
 

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from kerastutor.exercises.engine import Exercise
+from kerastutor.exercises.engine import Exercise, the_experiment
 from kerastutor.exercises.engine import Malformed as _Malformed
 from kerastutor.exercises.factories import Case, Property, callable_on, choice, number, object_with
 from kerastutor.i18n import N_
@@ -49,14 +49,7 @@ _TRADES = {
 
 def _trade_ends(context) -> tuple:
     """(low, high, result at low, result at high) of the experiment, running an end if needed."""
-    experiment = context.get("experiment")
-    if experiment is None:
-        raise _Malformed(
-            _(
-                "pass the experiment too: kt.check('06.weight_trade', prediction, "
-                "experiment=experiment)"
-            )
-        )
+    experiment = the_experiment(context, "06.weight_trade", needs=())
     low, high = min(experiment.values), max(experiment.values)
     return low, high, experiment.result(low), experiment.result(high)
 

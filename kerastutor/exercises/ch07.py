@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from kerastutor.exercises.engine import Exercise
+from kerastutor.exercises.engine import Exercise, the_experiment
 from kerastutor.exercises.engine import Malformed as _Malformed
 from kerastutor.exercises.engine import bounded as _bounded
 from kerastutor.exercises.factories import Property, choice, object_with
@@ -64,14 +64,7 @@ def _val_losses(result) -> tuple[float, float]:
 
 
 def _moves_ends(context) -> tuple:
-    experiment = context.get("experiment")
-    if experiment is None:
-        raise _Malformed(
-            _(
-                "pass the experiment too: kt.check('07.loss_weights', prediction, "
-                "experiment=experiment)"
-            )
-        )
+    experiment = the_experiment(context, "07.loss_weights", needs=())
     low, high = min(experiment.values), max(experiment.values)
     return low, high, _val_losses(experiment.result(low)), _val_losses(experiment.result(high))
 

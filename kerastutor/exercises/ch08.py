@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from kerastutor.exercises.engine import Exercise, Malformed
+from kerastutor.exercises.engine import Exercise, Malformed, pass_the_experiment, the_experiment
 from kerastutor.exercises.factories import Property, choice, number, object_with
 from kerastutor.i18n import N_
 from kerastutor.i18n import gettext as _
@@ -79,9 +79,7 @@ def _tiny_model(hidden: bool = True):
 def _patience_result(experiment: Any, patience: int) -> dict:
     results = getattr(experiment, "results", None)
     if not isinstance(results, dict):
-        raise Malformed(
-            _("pass the experiment too: kt.check('08.patience', prediction, experiment=experiment)")
-        )
+        raise Malformed(pass_the_experiment("08.patience"))
     if patience not in results and hasattr(experiment, "result"):
         experiment.result(patience)  # the check runs it, as moving the slider would
     run = results.get(patience)
@@ -95,11 +93,7 @@ def _patience_result(experiment: Any, patience: int) -> dict:
 
 
 def _patience_runs(context: dict) -> tuple[dict, dict]:
-    if "experiment" not in context:
-        raise Malformed(
-            _("pass the experiment too: kt.check('08.patience', prediction, experiment=experiment)")
-        )
-    experiment = context["experiment"]
+    experiment = the_experiment(context, "08.patience", needs=())
     return _patience_result(experiment, 0), _patience_result(experiment, 8)
 
 

@@ -11,7 +11,7 @@ import functools
 
 import numpy as np
 
-from kerastutor.exercises.engine import Exercise
+from kerastutor.exercises.engine import Exercise, the_experiment
 from kerastutor.exercises.engine import Malformed as _Malformed
 from kerastutor.exercises.factories import Property, as_number, choice, object_with
 from kerastutor.i18n import N_
@@ -23,14 +23,7 @@ from kerastutor.i18n import gettext as _
 def _seconds(context, n: int) -> float:
     """CPU seconds per epoch at `steps_per_execution=n` in the learner's experiment (run if
     needed)."""
-    experiment = context.get("experiment")
-    if experiment is None or not hasattr(experiment, "result"):
-        raise _Malformed(
-            _(
-                "pass the experiment too: kt.check('09.steps_per_execution', prediction, "
-                "experiment=experiment)"
-            )
-        )
+    experiment = the_experiment(context, "09.steps_per_execution")
     try:
         return float(experiment.result(n))
     except ValueError as error:
@@ -102,14 +95,9 @@ _SPEED_OPTIONS = {
 
 def _race(context) -> dict:
     """`{backend: seconds for the 2 epochs}` from the learner's race (runs every backend)."""
-    experiment = context.get("experiment")
-    if experiment is None or not hasattr(experiment, "result"):
-        raise _Malformed(
-            _(
-                "pass the experiment too: kt.check('09.backend_race', prediction_backend, "
-                "experiment=race)"
-            )
-        )
+    experiment = the_experiment(
+        context, "09.backend_race", prediction="prediction_backend", name="race"
+    )
     totals = {}
     for name in ("tensorflow", "jax", "torch"):
         run = experiment.result(name)

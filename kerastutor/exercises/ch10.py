@@ -12,7 +12,7 @@ import tempfile
 
 import numpy as np
 
-from kerastutor.exercises.engine import Exercise
+from kerastutor.exercises.engine import Exercise, the_experiment
 from kerastutor.exercises.engine import Malformed as _Malformed
 from kerastutor.exercises.factories import Case, Property, callable_on, choice, object_with
 from kerastutor.i18n import N_
@@ -27,14 +27,7 @@ SAME = 1e-6  # a largest probability change below this is "the same predictions"
 
 def _outcomes(context) -> dict:
     """Every edit's result in the learner's experiment (each run once if it has not been)."""
-    experiment = context.get("experiment")
-    if experiment is None or not hasattr(experiment, "result"):
-        raise _Malformed(
-            _(
-                "pass the experiment too: kt.check('10.edit_reload', prediction, "
-                "experiment=experiment)"
-            )
-        )
+    experiment = the_experiment(context, "10.edit_reload")
     return {edit: experiment.result(edit) for edit in EDITS}
 
 

@@ -10,16 +10,9 @@ import json
 
 import numpy as np
 
-from kerastutor.exercises.engine import Exercise
+from kerastutor.exercises.engine import Exercise, the_experiment
 from kerastutor.exercises.engine import Malformed as _Malformed
-from kerastutor.exercises.factories import (
-    Case,
-    Property,
-    callable_on,
-    choice,
-    number,
-    object_with,
-)
+from kerastutor.exercises.factories import Case, Property, callable_on, choice, number, object_with
 from kerastutor.i18n import N_
 from kerastutor.i18n import gettext as _
 
@@ -30,14 +23,7 @@ TREND = 0.05  # a change of validation accuracy smaller than this is "about the 
 
 def _accuracies(context) -> tuple[float, float, float]:
     """(fixed at N=1, fixed at N=8, scaled at N=8) from the learner's experiment."""
-    experiment = context.get("experiment")
-    if experiment is None or not hasattr(experiment, "result"):
-        raise _Malformed(
-            _(
-                "pass the experiment too: kt.check('11.lr_scaling', prediction, "
-                "experiment=experiment)"
-            )
-        )
+    experiment = the_experiment(context, "11.lr_scaling")
     one, eight = experiment.result(1), experiment.result(8)
     return float(one["fixed"]), float(eight["fixed"]), float(eight["scaled"])
 

@@ -1,4 +1,5 @@
-"""The exercise engine: an `Exercise` record, `check`, `solution` and `hint`.
+"""The exercise engine: an `Exercise` record, `check`, `solution` and `hint`, and how a checker
+reads the guided experiment `check` was given (`the_experiment`, `experiment_run`).
 
 An answer is untrusted input. `check` never lets a learner's answer, or a checker's own bug,
 reach the learner as a traceback; it never hangs on an endless answer (see `bounded`); and it
@@ -7,7 +8,7 @@ prints a hint with every "Not yet" (a more specific one each time), never the so
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +28,9 @@ __all__ = [
     "scalar",
     "bounded",
     "MAX_ITEMS",
+    "the_experiment",
+    "experiment_run",
+    "pass_the_experiment",
 ]
 
 Verdict = tuple[bool, str]
@@ -199,6 +203,50 @@ def solution(key: str) -> str:
 
 
 # ---------------------------------------------------------------- reading answers
+
+
+def pass_the_experiment(key: str, prediction: str = "prediction", name: str = "experiment") -> str:
+    """What to do when a check that compares a prediction with a run has no experiment."""
+    return _("pass the experiment too: kt.check('{key}', {prediction}, experiment={name})").format(
+        key=key, prediction=prediction, name=name
+    )
+
+
+def the_experiment(
+    context: Mapping[str, Any],
+    key: str,
+    *,
+    needs: Sequence[str] = ("result",),
+    prediction: str = "prediction",
+    name: str = "experiment",
+) -> Any:
+    """The guided experiment `check` was given (`experiment=`), with the attributes `needs`;
+    else `Malformed` saying how to pass it.
+
+    >>> the_experiment({}, "06.weight_trade")
+    Traceback (most recent call last):
+    ...
+    kerastutor.exercises.engine.Malformed: pass the experiment too: kt.check('06.weight_trade', \
+prediction, experiment=experiment)
+    """
+    experiment = context.get("experiment")
+    if experiment is None or not all(hasattr(experiment, attribute) for attribute in needs):
+        raise Malformed(pass_the_experiment(key, prediction, name))
+    return experiment
+
+
+def experiment_run(experiment: Any, value: Any, *, no_such_run: str, not_run_yet: str) -> Any:
+    """The experiment's run at `value`: the learner's own if they ran it, else run now (as moving
+    the slider would). `Malformed(no_such_run)` when the experiment has no such value,
+    `Malformed(not_run_yet)` when it has not run it and cannot."""
+    if value in experiment.results:
+        return experiment.results[value]
+    if not hasattr(experiment, "result"):
+        raise Malformed(not_run_yet)
+    try:
+        return experiment.result(value)
+    except ValueError:
+        raise Malformed(no_such_run) from None
 
 
 def scalar(answer: Any) -> Any:
