@@ -120,6 +120,10 @@ def draw_training_loop(
     fig = figure(figsize=(9.5, height))
     ax = fig.add_subplot()
 
+    def label(x: float, y: float, text: str, fontsize: float = 7.5) -> None:
+        """White text centred on a coloured box."""
+        ax.text(x, y, text, ha="center", va="center", fontsize=fontsize, color="white")
+
     for row, epoch in enumerate(shown_epochs):
         y = -row
         if epoch is None:
@@ -145,15 +149,7 @@ def draw_training_loop(
         x = 0.0
         if shuffle:
             ax.add_patch(Rectangle((x, y - 0.3), 1.05, 0.6, color=colours["shuffle"]))
-            ax.text(
-                x + 0.525,
-                y,
-                _("shuffle\norder"),
-                ha="center",
-                va="center",
-                fontsize=7,
-                color="white",
-            )
+            label(x + 0.525, y, _("shuffle\norder"), fontsize=7)
             x = lead
         for index in shown_batches:
             if index is None:
@@ -171,24 +167,8 @@ def draw_training_loop(
             w = sizes[index] / batch_size
             ax.add_patch(Rectangle((x, y - 0.3), w, 0.6, color=colours["batch"]))
             step = epoch * steps + index + 1
-            ax.text(
-                x + w / 2,
-                y + 0.08,
-                _("step {number}").format(number=step),
-                ha="center",
-                va="center",
-                fontsize=7.5,
-                color="white",
-            )
-            ax.text(
-                x + w / 2,
-                y - 0.14,
-                f"{sizes[index]:,}",
-                ha="center",
-                va="center",
-                fontsize=7.5,
-                color="white",
-            )
+            label(x + w / 2, y + 0.08, _("step {number}").format(number=step))
+            label(x + w / 2, y - 0.14, f"{sizes[index]:,}")
             # The weights change once per batch, right after its gradient.
             ax.plot(
                 [x + w + gap / 2],
@@ -201,15 +181,7 @@ def draw_training_loop(
             x += w + gap
         if validation:
             ax.add_patch(Rectangle((x + 0.1, y - 0.3), 1.6, 0.6, color=colours["val"]))
-            ax.text(
-                x + 0.9,
-                y,
-                _("validate on\n(x_val, y_val)"),
-                ha="center",
-                va="center",
-                fontsize=7,
-                color="white",
-            )
+            label(x + 0.9, y, _("validate on\n(x_val, y_val)"), fontsize=7)
 
     updates = epochs * steps
     if title:
