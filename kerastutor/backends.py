@@ -1,5 +1,6 @@
 """Keras's three backends in the course: which one runs, seeding without loading TensorFlow,
-and the `%%only_on` cell magic for the few cells that teach one backend's detail.
+freeing a kernel's memory between models (`clear_session`), and the `%%only_on` cell magic for
+the few cells that teach one backend's detail.
 
 Keras 3 runs the same model code on TensorFlow, JAX or PyTorch; `KERAS_BACKEND` (or the
 `"backend"` entry of `~/.keras/keras.json`) picks one before `keras` is first imported, and a
