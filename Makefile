@@ -36,11 +36,12 @@ lab: $(STAMP)
 
 # The course on Keras's three backends: everything on TensorFlow (the default), then the unit
 # tests, doctests and every notebook again on JAX and on torch. The tests that never load Keras
-# (JupyterLab, a browser, a fresh install, Binder, the hub, the notebook format) run once, and
-# so does the Chinese edition (notebooks/zh/): its code is the English code, run on all three.
+# (JupyterLab, a browser, a fresh install, Binder, the hub, the notebook format, the benchmarks'
+# measuring) run once, and so does the Chinese edition (notebooks/zh/): its code is the English
+# code, run on all three.
 ONE_BACKEND_TESTS = test_browser test_course_memory test_pip_path test_binder test_make \
 	test_lab_signals test_kernels test_link test_hub_config test_notebooks test_zh_edition \
-	test_browser_zh
+	test_browser_zh test_benchmarks
 OTHER_BACKEND_IGNORES = $(foreach t,$(ONE_BACKEND_TESTS),--ignore=tests/$(t).py)
 NBVAL = notebooks --nbval-lax --nbval-current-env --nbval-cell-timeout=300
 # Chapters not yet green on a backend (issue 14 is open on them; its note says why): nbval

@@ -4,7 +4,9 @@ For each backend (TensorFlow, JAX, PyTorch) and each notebook, a new Jupyter ker
 `KERAS_BACKEND` set to that backend and runs the notebook top to bottom, measured exactly as
 `benchmarks/notebooks.py` measures it (its `measure`: wall time from kernel start to the last
 cell, peak kernel memory `ru_maxrss` in MiB). Child processes a notebook starts (chapter 9 runs
-one per backend) are not part of the kernel's memory; the chapter reports theirs itself.
+one per backend) are not part of the kernel's memory; the chapter reports theirs itself. A
+second table gives how much of each peak was the kernel's own memory, not library files that
+kernels share (see `benchmarks/notebooks.py`).
 
 Writes a Markdown table (wall time and peak memory per notebook and backend, whether every
 backend is within the budget, the course total per backend, the machine) and the rows as JSON
@@ -67,7 +69,7 @@ def measure_on(path: Path, backend: str) -> dict:
         row = bench.measure(path)
         row["error"] = ""
     except Exception as error:  # a failing notebook is a result too; keep measuring the rest
-        row = {"notebook": path.name, "seconds": None, "peak_mib": None}
+        row = {"notebook": path.name, "seconds": None, "peak_mib": None, "anonymous_peak_mib": None}
         row["error"] = failure(error)
         print(f"{path.name} on {backend} failed:\n{error}", file=sys.stderr, flush=True)
     finally:
@@ -130,6 +132,20 @@ def report(rows: list[dict], backends: list[str]) -> str:
         ]
     totals.append("yes" if all(r["within budget"] for r in rows) else "NO")
     lines.append("| " + " | ".join(totals) + " |")
+    lines += [
+        "",
+        "## How much of each peak was the kernel's own (MiB)",
+        "",
+        "| notebook | " + " | ".join(backends) + " |",
+        "|" + "---|" * (len(backends) + 1),
+    ]
+    for name in notebooks:
+        values = [name]
+        for b in backends:
+            own = cell.get((name, b), {}).get("anonymous_peak_mib")
+            values.append("" if own is None else f"{own:.0f}")
+        lines.append("| " + " | ".join(values) + " |")
+    lines += ["", bench.OWN_MEMORY_NOTE]
     return "\n".join(lines) + "\n"
 
 
