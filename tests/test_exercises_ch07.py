@@ -71,6 +71,16 @@ def test_fixes_that_only_look_right_are_not_yet(answer):
     assert not kt.check("07.target_keys", answer)
 
 
+def test_a_tuple_that_fits_by_position_is_told_to_keep_the_dicts_briefly(capsys):
+    def by_position(image, series, score, label):
+        return {"img_input": image, "ts_input": series}, (score, tf.one_hot(label, 5))
+
+    assert not kt.check("07.target_keys", by_position)
+    said = capsys.readouterr().out
+    assert "targets a tuple" in said and "keep both dicts" in said
+    assert "array(" not in said and len(said) < 2000  # no batch of arrays in the message
+
+
 def _shop_model(names=True, visits_shape=(None, 4), use_visits=True, pool=True):
     customer = keras.Input(shape=(6,), name="customer")
     visits = keras.Input(shape=visits_shape, name="visits")

@@ -169,14 +169,18 @@ def _keys_match(function) -> bool:
 
 def _keys_say(function) -> str:
     inputs, targets = _first_pair(function)
+    if not (isinstance(inputs, dict) and isinstance(targets, dict)):
+        # A tuple fits too, by position; the arrays themselves would flood the message.
+        return _(
+            "it makes the inputs a {inputs} and the targets a {targets}. fit pairs a tuple or "
+            "list with the model's outputs by position, and a position can be silently wrong "
+            "(section 4's swapped list): keep both dicts and fix their keys."
+        ).format(inputs=type(inputs).__name__, targets=type(targets).__name__)
     return _(
         "it makes inputs keyed {inputs} and "
         "targets keyed {targets}: fit matches "
         "each dict with the model's inputs and outputs by name."
-    ).format(
-        inputs=sorted(inputs) if isinstance(inputs, dict) else inputs,
-        targets=sorted(targets) if isinstance(targets, dict) else targets,
-    )
+    ).format(inputs=sorted(inputs), targets=sorted(targets))
 
 
 def _values_carried(function) -> bool:
