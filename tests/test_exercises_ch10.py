@@ -89,6 +89,21 @@ def test_the_layer_checker_names_each_mistake(extra, registered, said, capsys):
     assert said in out, out
 
 
+def test_arrays_in_the_config_with_a_from_config_that_restores_them_pass():
+    # Another right answer: keep the arrays, and turn Keras's '__numpy__' dicts back on load.
+    restoring = _layer(
+        "    def get_config(self):\n"
+        "        return {**super().get_config(), 'mean': self.mean, 'std': self.std}\n"
+        "\n"
+        "    @classmethod\n"
+        "    def from_config(cls, config):\n"
+        "        for key in ('mean', 'std'):\n"
+        "            config[key] = keras.saving.deserialize_keras_object(config[key])\n"
+        "        return cls(**config)\n"
+    )
+    assert kt.check("10.standardize", restoring)
+
+
 def test_arrays_in_the_config_really_fail_to_load_as_the_checker_says():
     """What the checker says of arrays in get_config is what Keras does: the file holds them as
     '__numpy__' dicts, __init__ gets the dicts back, and load_model raises."""

@@ -162,7 +162,9 @@ def _arrays_in(value, where: str = "") -> list[str]:
 
 
 def _config_without_arrays(cls) -> bool:
-    return not _arrays_in(cls(mean=_MEAN, std=_STD).get_config())
+    # Arrays in the configuration are a mistake only if loading then fails: a from_config of
+    # the learner's own may turn Keras's '__numpy__' dicts back into arrays.
+    return not _arrays_in(cls(mean=_MEAN, std=_STD).get_config()) or _loads(cls)
 
 
 def _arrays_failure(cls) -> str:
@@ -170,11 +172,11 @@ def _arrays_failure(cls) -> str:
     return _(
         "its get_config() returns {found} as NumPy arrays. The model saves, but Keras writes "
         "each array into the file as a dict, {{'class_name': '__numpy__', 'config': {{'value': "
-        "[...], 'dtype': ...}}}}, and on load it hands that dict, not an array, back to "
-        "__init__, which cannot turn it into numbers (load_model fails with TypeError: float() "
-        "argument must be a string or a real number, not 'dict'). Store plain lists in the "
-        "configuration instead: an array's .tolist() gives one."
-    ).format(found=found)
+        "[...], 'dtype': ...}}}}, and on load it hands that dict, not an array, back to the "
+        "layer, and here loading failed ({error}). Store plain lists in the configuration "
+        "instead (an array's .tolist() gives one), or turn the dicts back into arrays in a "
+        "from_config of your own."
+    ).format(found=found, error=_load_error(cls))
 
 
 def _load_error(cls) -> str | None:
