@@ -44,6 +44,23 @@ LIMIT = 2 * 2**30  # Binder's memory limit
 CHAPTERS = [path for path in NOTEBOOKS if path.name[:2].isdigit()]
 
 
+def _kernel_backends(pid: int) -> set[str]:
+    """KERAS_BACKEND as each Jupyter kernel under `pid` was started with ("(unset)" if not)."""
+    from kerastutor.kernels import _tree
+
+    found = set()
+    for child in _tree(pid):
+        try:
+            if b"ipykernel" not in Path(f"/proc/{child}/cmdline").read_bytes():
+                continue
+            environ = Path(f"/proc/{child}/environ").read_bytes().split(b"\0")
+        except OSError:  # gone already
+            continue
+        values = [e.split(b"=", 1)[1].decode() for e in environ if e.startswith(b"KERAS_BACKEND=")]
+        found.add(values[0] if values else "(unset)")
+    return found
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_a_learner_runs_the_whole_course_in_2_gib(tmp_path, backend):
     from kerastutor.kernels import tree_rss
@@ -84,11 +101,14 @@ def test_a_learner_runs_the_whole_course_in_2_gib(tmp_path, backend):
     stop_sampling = threading.Event()
     current = {"notebook": "(starting)"}
 
+    kernel_backends = set()  # what every kernel really ran on
+
     def sample():
         while not stop_sampling.wait(0.25):
             used = tree_rss(server.pid)
             if used > peak["bytes"]:
                 peak.update(bytes=used, when=current["notebook"])
+            kernel_backends.update(_kernel_backends(server.pid))
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -128,6 +148,7 @@ def test_a_learner_runs_the_whole_course_in_2_gib(tmp_path, backend):
         f"{backend}: peak {peak['bytes'] / 2**30:.2f} GiB while running {peak['when']}; "
         f"{made_room} kernels shut down to make room"
     )
+    assert kernel_backends == {backend}, kernel_backends
     assert made_room >= len(CHAPTERS) - 2, "the kernel manager did not make room"
     assert peak["bytes"] < LIMIT, (
         f"the server and its kernels peaked at {peak['bytes'] / 2**30:.2f} GiB "
