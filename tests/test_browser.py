@@ -150,6 +150,8 @@ KERNEL_IDLE = (
 }"""
 )
 
+# Done when every code cell ran, or when one failed (Run All stops there), and the kernel is
+# idle: a failing cell is then reported by its error, not by a timeout minutes later.
 ALL_RAN = (
     FIND
     + """(path) => {
@@ -157,7 +159,33 @@ ALL_RAN = (
   const session = w && w.sessionContext.session;
   if (!session || !session.kernel) return false;
   const cells = w.content.widgets.filter(c => c.model.type === 'code');
-  return cells.every(c => c.model.executionCount !== null) && session.kernel.status === 'idle';
+  const failed = cells.some(c => c.model.outputs.toJSON().some(o => o.output_type === 'error'));
+  const ran = cells.every(c => c.model.executionCount !== null);
+  return (ran || failed) && session.kernel.status === 'idle';
+}"""
+)
+
+# Where a run stands: the first code cell that has not run, and the stderr so far.
+PROGRESS = (
+    FIND
+    + """(path) => {
+  const w = find(path);
+  if (!w) return {found: false};
+  const cells = w.content.widgets.filter(c => c.model.type === 'code');
+  const waiting = cells.findIndex(c => c.model.executionCount === null);
+  const stderr = [];
+  for (const c of cells) {
+    for (const o of c.model.outputs.toJSON()) {
+      if (o.output_type === 'stream' && o.name === 'stderr') stderr.push(o.text.slice(-500));
+    }
+  }
+  const kernel = w.sessionContext.session && w.sessionContext.session.kernel;
+  return {
+    found: true, ran: waiting < 0 ? cells.length : waiting, of: cells.length,
+    kernel: kernel ? kernel.status : null,
+    next: waiting < 0 ? null : cells[waiting].model.sharedModel.getSource().slice(0, 300),
+    stderr,
+  };
 }"""
 )
 
@@ -213,7 +241,11 @@ def _open(browser, lab, name):
 
 def _run_all(page, name, timeout=300_000):
     page.evaluate(_js(RUN_ALL), name)
-    page.wait_for_function(_js(ALL_RAN), arg=name, timeout=timeout, polling=500)
+    try:
+        page.wait_for_function(_js(ALL_RAN), arg=name, timeout=timeout, polling=500)
+    except playwright_api.TimeoutError:
+        progress = page.evaluate(_js(PROGRESS), name)
+        pytest.fail(f"{name} did not finish within {timeout / 1000:.0f} s: {progress}")
 
 
 def _close(page, name):
@@ -385,3 +417,38 @@ def test_a_guided_experiment_redraws_when_its_knob_moves(browser, lab):
         )
     finally:
         _close(page, "knob.ipynb")
+
+
+def _scratch_notebook(lab, name, *sources):
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in sources]
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    nbformat.write(notebook, lab["dir"] / name)
+
+
+def test_a_failing_cell_ends_the_wait_and_is_reported(browser, lab):
+    # Run All stops at a failing cell, so the cells after it never run: the wait must end
+    # there and name the error, not run into its timeout (as chapter 11 once did in CI).
+    _scratch_notebook(lab, "fails.ipynb", "raise ValueError('on purpose')", "print('never')")
+    page = _open(browser, lab, "fails.ipynb")
+    try:
+        start = time.monotonic()
+        _run_all(page, "fails.ipynb", timeout=60_000)
+        assert time.monotonic() - start < 30
+        assert page.evaluate(_js(OUTPUTS), "fails.ipynb")["errors"] == ["ValueError: on purpose"]
+    finally:
+        _close(page, "fails.ipynb")
+
+
+def test_a_timeout_names_the_cell_that_did_not_finish(browser, lab):
+    _scratch_notebook(lab, "slow.ipynb", "x = 1", "import time\ntime.sleep(600)  # stuck")
+    page = _open(browser, lab, "slow.ipynb")
+    try:
+        with pytest.raises(pytest.fail.Exception) as failure:
+            _run_all(page, "slow.ipynb", timeout=5_000)
+        message = str(failure.value)
+        assert "slow.ipynb did not finish within 5 s" in message
+        assert "'ran': 1, 'of': 2" in message and "time.sleep(600)  # stuck" in message
+    finally:
+        page.evaluate("() => window.jupyterapp.commands.execute('notebook:interrupt-kernel')")
+        _close(page, "slow.ipynb")

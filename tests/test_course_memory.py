@@ -31,6 +31,7 @@ from tests.test_browser import (
     CHROMIUM_ARGS,
     KERNEL_IDLE,
     NOTEBOOKS,
+    OUTPUTS,
     RUN_ALL,
     _free_port,
     _js,
@@ -132,6 +133,8 @@ def test_a_learner_runs_the_whole_course_in_2_gib(tmp_path, backend):
                 page.wait_for_function(_js(KERNEL_IDLE), arg=path.name, timeout=180_000)
                 page.evaluate(_js(RUN_ALL), path.name)
                 page.wait_for_function(_js(ALL_RAN), arg=path.name, timeout=600_000, polling=1000)
+                errors = page.evaluate(_js(OUTPUTS), path.name)["errors"]
+                assert errors == [], f"{path.name} failed on {backend}: {errors}"
                 pages.append(page)
             browser.close()
     finally:
