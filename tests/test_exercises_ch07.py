@@ -81,7 +81,9 @@ def test_a_tuple_that_fits_by_position_is_told_to_keep_the_dicts_briefly(capsys)
     assert "array(" not in said and len(said) < 2000  # no batch of arrays in the message
 
 
-def _shop_model(names=True, visits_shape=(None, 4), use_visits=True, pool=True):
+def _shop_model(
+    names=True, visits_shape=(None, 4), use_visits=True, pool=True, activation=None, as_dict=False
+):
     customer = keras.Input(shape=(6,), name="customer")
     visits = keras.Input(shape=visits_shape, name="visits")
     per_visit = keras.layers.Dense(8, activation="relu")(visits)
@@ -91,7 +93,11 @@ def _shop_model(names=True, visits_shape=(None, 4), use_visits=True, pool=True):
         features = keras.layers.Flatten()(per_visit)
     joined = keras.layers.concatenate([customer, features]) if use_visits else customer
     spend = keras.layers.Dense(1, name="spend" if names else None)(joined)
-    segment = keras.layers.Dense(3, name="segment" if names else None)(joined)
+    segment = keras.layers.Dense(3, name="segment" if names else None, activation=activation)(
+        joined
+    )
+    if as_dict:  # outputs named by the dict's keys, whatever the layers are called
+        return keras.Model([customer, visits], {"spend": spend, "segment": segment})
     return keras.Model([customer, visits], [spend, segment])
 
 
@@ -108,6 +114,21 @@ def test_a_model_to_the_spec_passes_also_with_dict_inputs_and_outputs():
         },
     )
     assert kt.check("07.two_by_two", model)
+
+
+def test_a_dict_of_outputs_is_named_by_its_keys():
+    # Keras pairs losses and targets with the keys of a dict of outputs, not the layer names
+    # (here dense_*): a right answer, which the checker once rejected.
+    model = _shop_model(names=False, as_dict=True)
+    assert sorted(model.output_names) != ["segment", "spend"]
+    assert kt.check("07.two_by_two", model)
+
+
+@pytest.mark.parametrize("activation", ["softmax", "sigmoid"])
+def test_probabilities_where_the_spec_asks_for_logits_are_not_yet(activation, capsys):
+    assert not kt.check("07.two_by_two", _shop_model(activation=activation))
+    said = capsys.readouterr().out
+    assert "segment gives probabilities" in said and "from_logits=True" in said
 
 
 @pytest.mark.parametrize(

@@ -207,9 +207,20 @@ def _input_shapes(model) -> dict:
     return {t.name: tuple(t.shape) for t in getattr(model, "inputs", None) or []}
 
 
+def _output_tensors(model) -> dict:
+    """Output name -> symbolic tensor: a dict of outputs is named by its keys, a list by the
+    names of the layers that make them (as `compile` and `fit` pair them)."""
+    try:
+        output = model.output
+    except Exception:  # a subclassed model has no symbolic outputs
+        return {}
+    if isinstance(output, dict):
+        return dict(output)
+    return dict(zip(model.output_names, getattr(model, "outputs", None) or []))
+
+
 def _output_shapes(model) -> dict:
-    outputs = getattr(model, "outputs", None) or []
-    return {name: tuple(t.shape) for name, t in zip(model.output_names, outputs)}
+    return {name: tuple(t.shape) for name, t in _output_tensors(model).items()}
 
 
 def _sample(rng, steps: int = 5, n: int = 8) -> dict:
@@ -237,6 +248,13 @@ def _reads_both(model) -> bool:
         if not all(np.abs(after[out] - before[out]).max() > 1e-6 for out in _SPEC_OUTPUTS):
             return False
     return True
+
+
+def _segment_gives_logits(model) -> bool:
+    """The segment head is not squashed into probabilities (softmax or sigmoid: every value in
+    [0, 1]); a fresh Dense head's 24 logits are never all there."""
+    segment = _predict(model, _sample(np.random.default_rng(2)))["segment"]
+    return not bool(np.all((segment >= 0) & (segment <= 1)))
 
 
 def _trains_on_dicts(model) -> bool:
@@ -418,11 +436,11 @@ EXERCISES = [
                     ).format(shapes=_input_shapes(model)),
                 ),
                 Property(
-                    lambda model: set(model.output_names) == set(_SPEC_OUTPUTS),
+                    lambda model: set(_output_tensors(model)) == set(_SPEC_OUTPUTS),
                     lambda model: _(
                         "its outputs are named {names}: an "
                         "output's name is the name of the layer that makes it."
-                    ).format(names=sorted(model.output_names)),
+                    ).format(names=sorted(_output_tensors(model))),
                 ),
                 Property(
                     lambda model: _output_shapes(model) == _SPEC_OUTPUTS,
@@ -436,6 +454,14 @@ EXERCISES = [
                     N_(
                         "changing one of the inputs leaves an output unchanged: join the two "
                         "branches, and let both heads read the joined features."
+                    ),
+                ),
+                Property(
+                    _segment_gives_logits,
+                    N_(
+                        "segment gives probabilities (every value between 0 and 1: a softmax or "
+                        "sigmoid activation). The spec asks for 3 logits, a Dense layer with no "
+                        "activation: the loss applies the softmax itself (from_logits=True)."
                     ),
                 ),
                 Property(

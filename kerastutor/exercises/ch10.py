@@ -417,7 +417,10 @@ EXERCISES = [
             otherwise=N_("these are not the digits this model predicts for those raw images."),
         ),
         hints=(
-            N_("What does the loaded model's first layer do? Print loaded.layers[0]."),
+            N_(
+                "What does the loaded model's first layer do to every image it receives? Print "
+                "loaded.layers[0].get_config()."
+            ),
             N_(
                 "Follow one pixel of 255 through the function and then through the model: what "
                 "value reaches the first Dense layer, and what value did it see in training?"
