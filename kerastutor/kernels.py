@@ -1,12 +1,13 @@
 """The course's kernel manager: JupyterLab's kernels kept within the machine's memory limit.
 
-Each course kernel holds 0.8-1.0 GiB (TensorFlow alone is about 0.6), and JupyterLab keeps a
-notebook's kernel alive after a learner moves on, so on Binder's 2 GB the third chapter would
-be killed. Before it starts a kernel, `CourseKernelManager` makes room for it: while the server
-and its kernels plus one more chapter (`kernel_reserve`, 1.5 GiB: a notebook's 1 GiB budget and
-the worker processes chapter 11 starts) would
-exceed the memory limit, it shuts down the idle kernel used least recently, and logs why. The
-notebook stays open with its outputs; running a cell again starts a fresh kernel.
+A course kernel peaks at 0.5-1.2 GiB (0.7-0.9 on TensorFlow, which alone is about 0.6; more on
+JAX in the chapters that also load TensorFlow: benchmarks/results/backends.md), and JupyterLab
+keeps a notebook's kernel alive after a learner moves on, so on Binder's 2 GB the third chapter
+would be killed. Before it starts a kernel, `CourseKernelManager` makes room for it: while the
+server and its kernels plus one more chapter (`kernel_reserve`, 1.5 GiB: a notebook's 1 GiB
+budget and the worker processes chapter 11 starts) would exceed the memory limit, it shuts down
+the idle kernel used least recently, and logs why. The notebook stays open with its outputs;
+running a cell again starts a fresh kernel.
 
 The limit is `memory_limit`, or else Binder's `MEM_LIMIT`, or else the cgroup's limit (none on
 a laptop: nothing is ever shut down there). `kerastutor lab` and Binder use it through the
