@@ -108,6 +108,26 @@ class ProcessResult:
         return "\n".join(self.stderr.strip().splitlines()[-lines:])
 
 
+def _how_it_ended(code: int | None) -> str:
+    """An exit code in words: a negative code is the signal that killed the process."""
+    if code is None or code >= 0:
+        return _("exit code {code}").format(code=code)
+    try:
+        sig = signal.Signals(-code)
+    except ValueError:
+        return _("exit code {code} (signal {number})").format(code=code, number=-code)
+    if sig in (signal.SIGSEGV, signal.SIGBUS, signal.SIGABRT, signal.SIGILL):
+        why = _(
+            "a crash inside compiled library code (TensorFlow, JAX, torch), not a Python "
+            "error; its last lines below may say where. Run it again to see whether it recurs"
+        )
+    elif sig == signal.SIGKILL:
+        why = _("killed from outside, often by the system when memory runs out")
+    else:
+        why = _("stopped by a signal")
+    return _("exit code {code}, signal {name}: {why}").format(code=code, name=sig.name, why=why)
+
+
 def _last_json(text: str) -> Any:
     for line in reversed(text.strip().splitlines()):
         try:
@@ -320,7 +340,9 @@ class Workers:
         if check and not all(r.ok for r in results):
             bad = next(r for r in results if not r.ok)
             raise RuntimeError(
-                _("{name} ended with exit code {code}:").format(name=bad.name, code=bad.returncode)
+                _("{name} ended with {how}:").format(
+                    name=bad.name, how=_how_it_ended(bad.returncode)
+                )
                 + f"\n{bad.tail()}"
             )
         return results

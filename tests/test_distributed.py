@@ -73,6 +73,19 @@ def test_run_python_raises_with_the_traceback_when_the_script_fails(tmp_path):
     assert run_python(script, backend=None, timeout=30, check=False).returncode == 1
 
 
+def test_a_crash_is_named_by_its_signal(tmp_path):
+    # As TensorFlow's OneDeviceStrategy once did in chapter 11: a segfault, which Python reports
+    # only as exit code -11.
+    script = _script(
+        tmp_path, "crash.py", "import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)"
+    )
+    with pytest.raises(RuntimeError) as failure:
+        run_python(script, backend=None, timeout=30)
+    message = str(failure.value)
+    assert "crash.py ended with exit code -11, signal SIGSEGV" in message
+    assert "compiled library code" in message and "Run it again" in message
+
+
 def test_timeout_kills_the_process_group_grandchildren_too(tmp_path):
     script = _script(
         tmp_path,
